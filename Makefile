@@ -1,0 +1,63 @@
+# Quick start: `make demo` (pipeline on the default telemetry, then the report at
+# http://127.0.0.1:8050) and `make test` (the whole suite). Both set everything up from nothing.
+
+PYTHON  ?= $(shell command -v python3.11 || command -v python3)
+VENV    := .venv
+BIN     := $(VENV)/bin
+SODAI   := $(BIN)/sodai
+JARS    := jars/lib/.fetched
+
+.PHONY: help setup demo run test test-unit bench serve status clean clean-data
+
+help:
+	@echo "make demo   - set up, generate the default telemetry, run the pipeline, serve the report"
+	@echo "make test   - set up and run the test suite"
+	@echo "make bench  - throughput benchmark (engines vs DuckDB) -> benchmarks/results/latest.json"
+	@echo "make status - tables, versions, row counts"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(JARS): jars/pom.xml
+	mvn -q -B -f jars/pom.xml dependency:copy-dependencies
+	touch $@
+
+setup: $(VENV)/.installed $(JARS)
+
+data/landing/_manifest/generation.json: | setup
+	$(SODAI) generate
+
+demo: setup data/landing/_manifest/generation.json
+	$(SODAI) run
+	$(SODAI) status
+	@echo "Serving the report on http://127.0.0.1:8050 (Ctrl-C to stop)"
+	$(SODAI) serve --host 127.0.0.1 --port 8050
+
+run: setup
+	$(SODAI) run
+
+serve: setup
+	$(SODAI) serve
+
+status: setup
+	$(SODAI) status
+
+test: setup
+	$(BIN)/pytest
+
+test-unit: setup
+	$(BIN)/pytest tests/unit
+
+bench: setup
+	$(BIN)/python -m benchmarks.throughput
+
+clean-data:
+	rm -rf data
+
+clean: clean-data
+	rm -rf $(VENV) jars/lib

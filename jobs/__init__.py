@@ -1,0 +1,1 @@
+"""Spark jobs of the pipeline: generate telemetry, ingest it to bronze, refine it to silver."""

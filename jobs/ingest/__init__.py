@@ -1,0 +1,1 @@
+"""Landing -> bronze: exactly-once file ingestion with validation, quarantine and reconciliation."""

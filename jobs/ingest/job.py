@@ -1,0 +1,288 @@
+"""The ingest job: new landing files -> bronze, exactly once, in atomic batches.
+
+Exactly-once protocol (works on every engine, no streaming needed):
+1. A batch gets a run id and a `started` row in ops.ingest_runs.
+2. Its lines are validated and appended to bronze.events (one Delta commit), then its quarantine,
+   reconciliation and ledger rows are appended.
+3. A `committed` row in ops.ingest_runs makes the batch real: downstream reads committed batches only.
+A crash anywhere before 3 leaves a batch that is `started` but not `committed`; the next run first
+deletes every row that batch wrote (`rolled_back`), then ingests its files again. A re-delivered
+file (same path, same bytes) is recognised by its SHA-256 in the ledger and adds nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from pyspark.sql import Window
+from pyspark.sql import functions as F
+from pyspark.sql.connect.dataframe import DataFrame
+from pyspark.sql.connect.session import SparkSession
+
+from jobs.contract import Rule
+from jobs.ingest import tables as T
+from jobs.ingest.accounts import parse_accounts_csv
+from jobs.ingest.landing import LandingFile, StrayFile, list_landing, read_lines, sha256_of
+from jobs.ingest.validate import validate_event_lines
+from sodai.failpoints import failpoint
+from sodai.lakehouse import Lakehouse
+from sodai.runs import new_run_id
+
+
+@dataclass
+class FileReconciliation:
+    file_path: str
+    lines_read: int
+    accepted: int
+    duplicates: int
+    quarantined: int
+
+    @property
+    def reconciled(self) -> bool:
+        return self.lines_read == self.accepted + self.duplicates + self.quarantined
+
+
+@dataclass
+class IngestReport:
+    """What one `ingest` call did."""
+
+    run_ids: list[str] = field(default_factory=list)
+    rolled_back: list[str] = field(default_factory=list)
+    files: list[FileReconciliation] = field(default_factory=list)
+    redelivered: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    strays: list[StrayFile] = field(default_factory=list)
+    quarantine_by_rule: dict[str, int] = field(default_factory=dict)
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(f, attribute) for f in self.files)
+
+    @property
+    def reconciled(self) -> bool:
+        return all(f.reconciled for f in self.files)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _append(spark: SparkSession, lakehouse: Lakehouse, spec, rows: list[tuple]) -> None:
+    if rows:
+        spark.createDataFrame(rows, spec.columns).write.format("delta").mode("append").save(
+            lakehouse.location(spec)
+        )
+
+
+def _set_state(spark: SparkSession, lakehouse: Lakehouse, run_id: str, state: str, files: int = 0, lines: int = 0) -> None:
+    _append(spark, lakehouse, T.INGEST_RUNS, [(run_id, state, files, lines, _now())])
+
+
+def recover(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
+    """Delete everything written by batches that started but never committed; return their ids."""
+    states = spark.table(T.INGEST_RUNS.qualified).groupBy("ingest_run_id").agg(
+        F.collect_set("state").alias("states")
+    )
+    dangling = [
+        r.ingest_run_id
+        for r in states.collect()
+        if "started" in r.states and not {"committed", "rolled_back"} & set(r.states)
+    ]
+    if dangling:
+        ids = ", ".join(f"'{run_id}'" for run_id in dangling)
+        for spec in (T.BRONZE_EVENTS, T.BRONZE_ACCOUNTS, T.QUARANTINE, T.RECONCILIATION, T.LEDGER):
+            spark.sql(f"DELETE FROM {spec.qualified} WHERE ingest_run_id IN ({ids})")
+        for run_id in dangling:
+            _set_state(spark, lakehouse, run_id, "rolled_back")
+    return dangling
+
+
+def mark_duplicates(batch: DataFrame, seen_event_ids: DataFrame) -> DataFrame:
+    """Add `status`: quarantined (a rule broken), duplicate (event_id seen before, in an earlier
+    batch or earlier in this one by file and line order: the first wins) or accepted."""
+    order = Window.partitionBy("event_id").orderBy("landing_date", "file_path", "line_number")
+    seen = seen_event_ids.select("event_id", F.lit(True).alias("_seen")).distinct()
+    valid = F.col("reject_rule").isNull()
+    marked = batch.join(seen, on="event_id", how="left").withColumn(
+        "_rank", F.when(valid, F.row_number().over(order))
+    )
+    return marked.withColumn(
+        "status",
+        F.when(~valid, F.lit("quarantined"))
+        .when(F.col("_seen").isNotNull() | (F.col("_rank") > 1), F.lit("duplicate"))
+        .otherwise(F.lit("accepted")),
+    ).drop("_seen", "_rank")
+
+
+def _check_readable(root: Path, file: LandingFile) -> str | None:
+    """None if the file can be read whole, else why not (a truncated or corrupt gzip)."""
+    if not file.compressed:
+        return None
+    try:
+        with gzip.open(root / file.path, "rb") as handle:
+            while handle.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as error:
+        return f"cannot decompress: {error}"
+    return None
+
+
+def _reconcile(spark: SparkSession, spec, run_id: str, files: Iterable[str]) -> list[FileReconciliation]:
+    rows = (
+        spark.table(spec.qualified)
+        .where(F.col("ingest_run_id") == run_id)
+        .groupBy("file_path")
+        .agg(
+            F.count(F.lit(1)).alias("lines_read"),
+            F.sum(F.when(F.col("status") == "accepted", 1).otherwise(0)).alias("accepted"),
+            F.sum(F.when(F.col("status") == "duplicate", 1).otherwise(0)).alias("duplicates"),
+            F.sum(F.when(F.col("status") == "quarantined", 1).otherwise(0)).alias("quarantined"),
+        )
+        .collect()
+    )
+    found = {r.file_path: FileReconciliation(r.file_path, r.lines_read, r.accepted, r.duplicates, r.quarantined) for r in rows}
+    return [found.get(path, FileReconciliation(path, 0, 0, 0, 0)) for path in files]
+
+
+class IngestJob:
+    """Ingests what is new in one landing zone into one lakehouse."""
+
+    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 400):
+        self.spark, self.lakehouse, self.landing = spark, lakehouse, Path(landing)
+        self.files_per_batch = files_per_batch
+
+    def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Ingest every new file; `on_batch(done_files, total_files)` reports progress."""
+        spark, lakehouse = self.spark, self.lakehouse
+        lakehouse.register(spark, *T.ALL)
+        report = IngestReport(rolled_back=recover(spark, lakehouse))
+        files, report.strays = list_landing(self.landing)
+        new_files = self._new_files(files, report)
+        events = [f for f, _ in new_files if f.kind == "events"]
+        accounts = [f for f, _ in new_files if f.kind == "accounts"]
+        hashes = {f.path: h for f, h in new_files}
+        done = 0
+        for start in range(0, len(events), self.files_per_batch):
+            chunk = events[start : start + self.files_per_batch]
+            self._ingest_events(chunk, hashes, report)
+            done += len(chunk)
+            if on_batch:
+                on_batch(done, len(events) + len(accounts))
+        if accounts:
+            self._ingest_accounts(accounts, hashes, report)
+            if on_batch:
+                on_batch(done + len(accounts), len(events) + len(accounts))
+        report.quarantine_by_rule = self._quarantine_counts(report.run_ids)
+        return report
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _new_files(self, files: list[LandingFile], report: IngestReport) -> list[tuple[LandingFile, str]]:
+        """Files whose bytes are not in the ledger yet, with their SHA-256. Re-deliveries of
+        known bytes are recorded in the ledger (so they are not hashed again) and skipped."""
+        ledger = self.spark.table(T.LEDGER.qualified).select("file_path", "size", "mtime_ns", "sha256").collect()
+        known_stat = {(r.file_path, r.size, r.mtime_ns) for r in ledger}
+        known_hash = {(r.file_path, r.sha256) for r in ledger}
+        new: list[tuple[LandingFile, str]] = []
+        redelivered: list[tuple] = []
+        for file in files:
+            if (file.path, file.size, file.mtime_ns) in known_stat:
+                continue
+            digest = sha256_of(self.landing / file.path)
+            if (file.path, digest) in known_hash:
+                redelivered.append((file.path, file.size, file.mtime_ns, digest, None, "redelivered", _now()))
+                report.redelivered.append(file.path)
+            else:
+                new.append((file, digest))
+        _append(self.spark, self.lakehouse, T.LEDGER, redelivered)
+        return new
+
+    def _ingest_events(self, files: list[LandingFile], hashes: dict[str, str], report: IngestReport) -> None:
+        spark, lakehouse = self.spark, self.lakehouse
+        run_id = new_run_id("ingest")
+        _set_state(spark, lakehouse, run_id, "started", files=len(files))
+        now = _now()
+        readable, unreadable = [], []
+        for file in files:
+            reason = _check_readable(self.landing, file)
+            (readable if reason is None else unreadable).append((file, reason))
+        batch = mark_duplicates(
+            validate_event_lines(read_lines(spark, self.landing, [f for f, _ in readable])),
+            spark.table(T.BRONZE_EVENTS.qualified).where(F.col("status") == "accepted").select("event_id"),
+        )
+        unreadable_rows = [
+            (f.path, f.partition_date, 0, "", run_id, now, "quarantined", Rule.UNREADABLE_FILE, reason,
+             None, None, None, None, None, None, None, None, None, None)
+            for f, reason in unreadable
+        ]
+        bronze = batch.select(
+            "file_path", "landing_date", "line_number", "raw_line",
+            F.lit(run_id).alias("ingest_run_id"), F.lit(now).cast("timestamp").alias("ingested_at"),
+            "status", "reject_rule", "reject_field", "event_id", "schema_version", "event_type", "event_ts",
+            "customer_id", "workspace_id", "user_email", "client_ip", "cloud", "payload_json",
+        )
+        if unreadable_rows:
+            bronze = bronze.unionByName(spark.createDataFrame(unreadable_rows, T.BRONZE_EVENTS.columns))
+            report.unreadable += [(f.path, reason) for f, reason in unreadable]
+        bronze.write.format("delta").mode("append").partitionBy("landing_date").save(
+            lakehouse.location(T.BRONZE_EVENTS)
+        )
+        failpoint("ingest.after_bronze_write")
+        self._finish(run_id, T.BRONZE_EVENTS, files, hashes, report)
+
+    def _ingest_accounts(self, files: list[LandingFile], hashes: dict[str, str], report: IngestReport) -> None:
+        spark, lakehouse = self.spark, self.lakehouse
+        run_id = new_run_id("ingest")
+        _set_state(spark, lakehouse, run_id, "started", files=len(files))
+        now = _now()
+        rows = []
+        for file in files:
+            text = (self.landing / file.path).read_bytes().decode("utf-8", errors="replace")
+            for row in parse_accounts_csv(text):
+                rows.append(
+                    (file.path, file.partition_date, row.line_number, row.raw_line, run_id, now, row.status,
+                     row.reject_rule, row.reject_field, row.customer_id, row.industry, row.country, row.segment)
+                )
+        _append(spark, lakehouse, T.BRONZE_ACCOUNTS, rows)
+        self._finish(run_id, T.BRONZE_ACCOUNTS, files, hashes, report)
+
+    def _finish(self, run_id: str, spec, files: list[LandingFile], hashes: dict[str, str], report: IngestReport) -> None:
+        """Quarantine, reconciliation and ledger rows for a written batch, then its commit."""
+        spark, lakehouse = self.spark, self.lakehouse
+        rejected = spark.table(spec.qualified).where(
+            (F.col("ingest_run_id") == run_id) & (F.col("status") == "quarantined")
+        )
+        rejected.select(
+            "file_path", "line_number", F.col("reject_rule").alias("rule"), F.col("reject_field").alias("field"),
+            "raw_line", "ingest_run_id", "ingested_at",
+        ).write.format("delta").mode("append").save(lakehouse.location(T.QUARANTINE))
+        reconciliation = _reconcile(spark, spec, run_id, [f.path for f in files])
+        now = _now()
+        _append(
+            spark, lakehouse, T.RECONCILIATION,
+            [(run_id, r.file_path, r.lines_read, r.accepted, r.duplicates, r.quarantined, r.reconciled, now)
+             for r in reconciliation],
+        )
+        _append(
+            spark, lakehouse, T.LEDGER,
+            [(f.path, f.size, f.mtime_ns, hashes[f.path], run_id, "ingested", now) for f in files],
+        )
+        failpoint("ingest.before_commit")
+        _set_state(spark, lakehouse, run_id, "committed", files=len(files),
+                   lines=sum(r.lines_read for r in reconciliation))
+        report.run_ids.append(run_id)
+        report.files += reconciliation
+
+    def _quarantine_counts(self, run_ids: list[str]) -> dict[str, int]:
+        if not run_ids:
+            return {}
+        rows = (
+            self.spark.table(T.QUARANTINE.qualified)
+            .where(F.col("ingest_run_id").isin(run_ids))
+            .groupBy("rule").count().collect()
+        )
+        return {r.rule: r["count"] for r in rows}

@@ -1,0 +1,127 @@
+"""The landing zone: which files are there, and their lines as a DataFrame.
+
+Listing and hashing happen here, at the edge, on the filesystem the landing zone is mounted on
+(a local disk, or a shared mount such as a cloud volume); reading the lines happens in the engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pyspark.sql import functions as F
+from pyspark.sql.connect.dataframe import DataFrame
+from pyspark.sql.connect.session import SparkSession
+
+EVENTS_DIR = "events"
+ACCOUNTS_DIR = "accounts"
+_EVENTS_FILE = re.compile(r"^events/date=(\d{4}-\d{2}-\d{2})/[^/]+\.json(\.gz)?$")
+_ACCOUNTS_FILE = re.compile(r"^accounts/snapshot=(\d{4}-\d{2}-\d{2})/[^/]+\.csv$")
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    """A file in the landing zone, addressed by its path relative to the landing root."""
+
+    path: str  # e.g. "events/date=2024-03-01/part-0000.json"
+    kind: str  # "events" or "accounts"
+    partition_date: date  # the date= or snapshot= folder
+    size: int
+    mtime_ns: int
+
+    @property
+    def compressed(self) -> bool:
+        return self.path.endswith(".gz")
+
+
+@dataclass(frozen=True)
+class StrayFile:
+    """A file under events/ or accounts/ whose name the contract does not allow."""
+
+    path: str
+    reason: str
+
+
+def list_landing(root: Path) -> tuple[list[LandingFile], list[StrayFile]]:
+    """Every contract-conforming file under root/events and root/accounts, in path order, and
+    the files there that do not conform (reported, never silently skipped)."""
+    files: list[LandingFile] = []
+    strays: list[StrayFile] = []
+    for top in (EVENTS_DIR, ACCOUNTS_DIR):
+        base = root / top
+        if not base.is_dir():
+            continue
+        for file in sorted(p for p in base.rglob("*") if p.is_file()):
+            relative = file.relative_to(root).as_posix()
+            if file.name.startswith(".") or file.name.endswith(".tmp"):
+                continue  # a writer's temporary file: not delivered yet
+            match = (_EVENTS_FILE if top == EVENTS_DIR else _ACCOUNTS_FILE).match(relative)
+            if match is None:
+                strays.append(StrayFile(relative, f"not a {top} file name allowed by the contract"))
+                continue
+            stat = file.stat()
+            files.append(
+                LandingFile(relative, top, date.fromisoformat(match.group(1)), stat.st_size, stat.st_mtime_ns)
+            )
+    return files, strays
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _split_lines(text_col: str) -> list:
+    """Columns that explode one text value into (line_number, raw_line), 1-based, with the
+    final empty string after a trailing newline dropped and CR of CRLF line ends removed."""
+    return [F.posexplode(F.split(F.col(text_col), "\n")).alias("_pos", "_line")]
+
+
+def read_lines(spark: SparkSession, root: Path, files: list[LandingFile]) -> DataFrame:
+    """The lines of `files` as ``file_path, landing_date, line_number, raw_line``.
+
+    Whole files are read as one value and split here, so line numbers are exact on every engine
+    (a splittable text scan gives no line numbers, and not every engine exposes the file name).
+    """
+    plain = [f for f in files if not f.compressed]
+    parts: list[DataFrame] = []
+    if plain:
+        # binaryFile keeps the path with each file; engines spell it differently
+        # ("file:/x/y" or "x/y"), so both sides are normalised before matching.
+        root_key = str(root.resolve()).lstrip("/") + "/"
+        contents = spark.read.format("binaryFile").load([str(root / f.path) for f in plain])
+        parts.append(
+            contents.select(
+                F.regexp_replace(F.col("path"), r"^(file:)?/*", "").alias("_abs"),
+                F.col("content").cast("string").alias("_text"),
+            ).select(
+                F.substring(F.col("_abs"), len(root_key) + 1, 100000).alias("file_path"), "_text"
+            )
+        )
+    for f in files:
+        if f.compressed:
+            parts.append(
+                spark.read.text(str(root / f.path), wholetext=True).select(
+                    F.lit(f.path).alias("file_path"), F.col("value").alias("_text")
+                )
+            )
+    if not parts:
+        return spark.createDataFrame([], "file_path string, landing_date date, line_number bigint, raw_line string")
+    texts = parts[0]
+    for part in parts[1:]:
+        texts = texts.unionByName(part)
+    exploded = texts.select(
+        "file_path", F.size(F.split(F.col("_text"), "\n")).alias("_n"), *_split_lines("_text")
+    )
+    return exploded.where(~((F.col("_pos") == F.col("_n") - 1) & (F.col("_line") == ""))).select(
+        "file_path",
+        F.to_date(F.regexp_extract("file_path", r"date=(\d{4}-\d{2}-\d{2})", 1)).alias("landing_date"),
+        (F.col("_pos") + 1).cast("bigint").alias("line_number"),
+        F.regexp_replace(F.col("_line"), "\r$", "").alias("raw_line"),
+    )

@@ -1,0 +1,1 @@
+"""Bronze -> silver: typed, deduplicated, pseudonymized tables, one per event type, plus accounts."""

@@ -1,0 +1,235 @@
+"""`sodai`: the command line of the pipeline.
+
+Exit codes: 0 done; 1 the data did not pass (e.g. a reconciliation that does not add up);
+2 bad usage or configuration; 3 the engine could not be started or reached.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sodai.config import Settings, load_settings, pseudonym_key
+
+EXIT_DATA, EXIT_USAGE, EXIT_ENGINE = 1, 2, 3
+
+app = typer.Typer(help="State of Data + AI pipeline: telemetry in, report out.", no_args_is_help=True)
+console = Console(stderr=False)
+errors = Console(stderr=True)
+
+
+class State:
+    settings: Settings
+
+
+state = State()
+
+
+@app.callback()
+def main(
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Pipeline YAML (default conf/pipeline.yaml)."),
+    engine: Optional[str] = typer.Option(None, "--engine", "-e", help="spark | sail | remote (overrides the config)."),
+    remote_url: Optional[str] = typer.Option(None, "--remote-url", help="sc://host:port for --engine remote."),
+) -> None:
+    try:
+        settings = load_settings(config)
+        overrides = {k: v for k, v in {"kind": engine, "remote_url": remote_url}.items() if v}
+        state.settings = settings.with_overrides(engine=overrides) if overrides else settings
+    except (ValidationError, OSError, ValueError) as error:
+        errors.print(f"[red]Configuration error:[/red] {error}")
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False, disable=not console.is_terminal,
+    )
+
+
+def _engine():
+    from sodai.engine import EngineError, engine_session
+
+    try:
+        return engine_session(state.settings)
+    except EngineError as error:  # pragma: no cover - reported below
+        errors.print(f"[red]Engine error:[/red] {error}")
+        raise typer.Exit(EXIT_ENGINE)
+
+
+def _warn_demo_key() -> None:
+    _, is_demo = pseudonym_key(state.settings)
+    if is_demo:
+        errors.print(
+            f"[yellow]Pseudonyms use the public demo key: set {state.settings.pseudonymization.key_env} "
+            "for real telemetry.[/yellow]"
+        )
+
+
+@app.command()
+def generate(
+    customers: Optional[int] = typer.Option(None, help="Number of customer organisations (default from conf)."),
+    seed: Optional[int] = typer.Option(None, help="Random seed (default from conf)."),
+    until: Optional[str] = typer.Option(None, help="Deliver only days up to this date (YYYY-MM-DD)."),
+    dirty: float = typer.Option(0.0, help="Share of extra dirty lines of every kind (e.g. 0.001)."),
+    landing: Optional[Path] = typer.Option(None, help="Landing folder (default from conf)."),
+    redeliver: Optional[str] = typer.Option(None, help="Re-deliver this landing file unchanged, e.g. events/date=2024-03-01/part-0000.json."),
+) -> None:
+    """Write synthetic telemetry (CONTRACT.md) into the landing zone."""
+    from jobs.generate import generate_telemetry, load_generator_params, redeliver_file
+
+    settings = state.settings
+    root = landing or settings.landing
+    if redeliver:
+        redeliver_file(root, redeliver)
+        console.print(f"Re-delivered {redeliver}")
+        return
+    params = load_generator_params(settings.resolve(settings.generator.params))
+    until_date = date.fromisoformat(until) if until else None
+    started = time.perf_counter()
+    with _progress() as progress:
+        total_days = (params.end - params.start).days + 1
+        task = progress.add_task("Generating telemetry (days)", total=total_days)
+        summary = generate_telemetry(
+            params, landing=root, customers=customers or settings.generator.customers,
+            seed=settings.generator.seed if seed is None else seed, until=until_date, dirty_rate=dirty,
+            on_day=lambda day, n: progress.advance(task),
+        )
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"Wrote {summary.events:,} events ({summary.lines:,} lines, {len(summary.files)} files) for "
+        f"{summary.customers:,} customers into {root} in {elapsed:.1f} s "
+        f"({summary.lines / max(elapsed, 1e-9):,.0f} lines/s)."
+    )
+    if summary.dirty:
+        console.print("Dirty lines: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.dirty.items())))
+
+
+def _print_ingest(report) -> None:
+    table = Table(title="Ingest reconciliation (lines read = accepted + duplicates + quarantined)")
+    for column in ("file", "read", "accepted", "duplicates", "quarantined", "ok"):
+        table.add_column(column, justify="left" if column == "file" else "right")
+    shown = report.files if len(report.files) <= 20 else report.files[:10] + report.files[-5:]
+    for f in shown:
+        table.add_row(f.file_path, f"{f.lines_read:,}", f"{f.accepted:,}", f"{f.duplicates:,}", f"{f.quarantined:,}",
+                      "yes" if f.reconciled else "[red]NO[/red]")
+    if len(report.files) > len(shown):
+        table.add_row(f"... {len(report.files) - len(shown)} more files", "", "", "", "", "")
+    table.add_row(f"[bold]total ({len(report.files)} files)[/bold]", f"{report.total('lines_read'):,}",
+                  f"{report.total('accepted'):,}", f"{report.total('duplicates'):,}",
+                  f"{report.total('quarantined'):,}", "yes" if report.reconciled else "[red]NO[/red]")
+    console.print(table)
+    if report.quarantine_by_rule:
+        console.print("Quarantined by rule: " + ", ".join(f"{k}={v:,}" for k, v in sorted(report.quarantine_by_rule.items())))
+    for path, reason in report.unreadable:
+        errors.print(f"[yellow]{path}: line 0: rule unreadable_file: {reason} (quarantined)[/yellow]")
+    for stray in report.strays:
+        errors.print(f"[yellow]{stray.path}: not ingested: {stray.reason}[/yellow]")
+    if report.redelivered:
+        console.print(f"Re-delivered files with known bytes, skipped: {len(report.redelivered)}")
+    if report.rolled_back:
+        console.print(f"Rolled back unfinished batches of an interrupted run: {', '.join(report.rolled_back)}")
+
+
+def _run_ingest(spark) -> None:
+    from sodai import pipeline
+
+    with _progress() as progress:
+        task = progress.add_task("Ingesting landing files", total=None)
+        report = pipeline.ingest(state.settings, spark, on_batch=lambda done, total: progress.update(task, completed=done, total=total))
+    _print_ingest(report)
+    if not report.reconciled:
+        errors.print("[red]Reconciliation failed: lines read != accepted + duplicates + quarantined[/red]")
+        raise typer.Exit(EXIT_DATA)
+
+
+def _run_refine(spark) -> None:
+    from jobs.refine.tables import EVENT_TABLES
+    from sodai import pipeline
+
+    _warn_demo_key()
+    with _progress() as progress:
+        task = progress.add_task("Refining bronze -> silver (tables)", total=len(EVENT_TABLES))
+        report = pipeline.refine(state.settings, spark, on_table=lambda name: progress.advance(task))
+    if not report.ingest_runs:
+        console.print("Silver is up to date: no new bronze batches.")
+        return
+    table = Table(title=f"Refine {report.refine_run_id}: {len(report.ingest_runs)} bronze batches")
+    table.add_column("silver table")
+    table.add_column("rows inserted", justify="right")
+    for name, count in report.inserted.items():
+        table.add_row(name, f"{count:,}")
+    if report.accounts_snapshot:
+        table.add_row(f"silver.accounts (snapshot {report.accounts_snapshot})", f"{report.accounts_rows:,}")
+    console.print(table)
+
+
+@app.command()
+def ingest() -> None:
+    """Landing -> bronze: every new file, exactly once, with quarantine and reconciliation."""
+    with _engine() as (_, spark):
+        _run_ingest(spark)
+
+
+@app.command()
+def refine() -> None:
+    """Bronze -> silver: typed, deduplicated, pseudonymized tables (incremental)."""
+    with _engine() as (_, spark):
+        _run_refine(spark)
+
+
+@app.command()
+def run() -> None:
+    """Every stage, in order, on one engine session."""
+    started = time.perf_counter()
+    with _engine() as (handle, spark):
+        console.print(f"Engine: {handle.kind}")
+        _run_ingest(spark)
+        _run_refine(spark)
+    console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
+
+
+@app.command()
+def status() -> None:
+    """Tables (Delta version, rows) and the latest ingest runs, read from the Delta logs."""
+    from sodai.status import latest_ingest_runs, table_status
+
+    lakehouse = state.settings.lakehouse
+    tables = table_status(lakehouse)
+    if not tables:
+        console.print(f"No tables yet under {lakehouse}: run `sodai run`.")
+        return
+    table = Table(title=f"Lakehouse {lakehouse}")
+    for column in ("table", "version", "rows", "files", "last operation", "last modified (UTC)"):
+        table.add_column(column, justify="right" if column in ("version", "rows", "files") else "left")
+    for t in tables:
+        table.add_row(t.name, str(t.version), f"{t.rows:,}", str(t.files), t.last_operation,
+                      t.last_modified.strftime("%Y-%m-%d %H:%M:%S") if t.last_modified is not None else "")
+    console.print(table)
+    runs = latest_ingest_runs(lakehouse, limit=5)
+    if not runs.empty:
+        console.print("Latest ingest batches: " + "; ".join(f"{r.ingest_run_id} {r.state}" for r in runs.itertuples()))
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8050, help="Port."),
+) -> None:
+    """Serve the report site."""
+    from dashboards.app import create_app
+
+    create_app(state.settings).run(host=host, port=port, debug=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,224 @@
+"""The one session factory: a Spark Connect session on the configured engine.
+
+Every engine is reached the same way, as a Spark Connect client, so job code only ever sees the
+Spark Connect DataFrame/SQL API:
+
+- ``spark``: Apache Spark 4 on the JVM with Delta's jars, as a Spark Connect server in a child
+  process on a free loopback port with a random auth token. (pyspark's own ``remote("local[*]")``
+  always dials port 15002, so two pipelines, or the pipeline and a notebook, would collide; and
+  its in-process JVM makes every later ``SparkSession.builder`` in the process, dbt's included,
+  refuse a remote URL. A child process on its own port has neither problem.)
+- ``sail``: the Sail engine, embedded in this process (pysail), on a free loopback port.
+- ``remote``: any ``sc://`` endpoint.
+
+`EngineHandle.url` is the full connection string (token included) for other clients in this
+process, such as dbt's session adapter.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sodai.config import PROJECT_ROOT, EngineConfig, Settings
+
+# pyspark.sql.functions dispatches on this variable: set before any session exists so that
+# `from pyspark.sql import functions as F` builds Spark Connect expressions everywhere.
+os.environ.setdefault("SPARK_CONNECT_MODE_ENABLED", "1")
+
+from pyspark.sql.connect.session import SparkSession  # noqa: E402
+
+DELTA_POM = PROJECT_ROOT / "jars" / "pom.xml"
+
+# Runtime settings every session gets: UTC everywhere (CONTRACT: timestamps are stored in UTC).
+SESSION_CONF = {"spark.sql.session.timeZone": "UTC"}
+
+
+class EngineError(RuntimeError):
+    """The engine could not be started or reached; the message says what to do."""
+
+
+@dataclass
+class EngineHandle:
+    """A running engine: its kind, the Spark Connect URL, and how to stop it."""
+
+    kind: str
+    url: str
+    stop_server: Callable[[], None] = field(repr=False)
+    log_path: Path | None = None
+    _sessions: list[SparkSession] = field(default_factory=list, repr=False)
+
+    def session(self) -> SparkSession:
+        """A new Spark Connect session on this engine (each call: a session of its own)."""
+        spark = SparkSession.builder.remote(self.url).create()
+        for key, value in SESSION_CONF.items():
+            spark.conf.set(key, value)
+        self._sessions.append(spark)
+        return spark
+
+    def stop(self) -> None:
+        """Close every session opened here, then the server (a client left open on a dead
+        server would retry for minutes at interpreter exit)."""
+        for spark in self._sessions:
+            try:
+                spark.stop()
+            except Exception:  # the server may already be gone; stopping must not mask an error
+                pass
+        self._sessions.clear()
+        self.stop_server()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, timeout_s: float, alive: Callable[[], bool], what: str, log: Path | None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not alive():
+            tail = _tail(log) if log else ""
+            raise EngineError(f"{what} exited before it was ready.{tail}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise EngineError(f"{what} did not open port {port} within {timeout_s:.0f} s.{_tail(log) if log else ''}")
+
+
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        text = log.read_text(errors="replace").splitlines()[-lines:]
+    except OSError:
+        return ""
+    return f"\nLast lines of {log}:\n" + "\n".join(text)
+
+
+def delta_jars(jars_dir: Path) -> list[Path]:
+    return sorted(jars_dir.glob("*.jar"))
+
+
+def fetch_delta_jars(jars_dir: Path) -> list[Path]:
+    """Copy Delta's JVM jars from Maven Central into `jars_dir` (once; cached there)."""
+    if not delta_jars(jars_dir):
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise EngineError("Maven (mvn) is needed once to fetch Delta's jars; install it or run `make jars`.")
+        subprocess.run(
+            [mvn, "-q", "-B", "-f", str(DELTA_POM), "dependency:copy-dependencies", f"-DoutputDir={jars_dir}"],
+            check=True,
+        )
+    jars = delta_jars(jars_dir)
+    if not jars:
+        raise EngineError(f"No Delta jars in {jars_dir} after fetching them with {DELTA_POM}.")
+    return jars
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to kill the JVM when this process dies (even by kill -9): no orphan servers."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    os.setsid()
+
+
+def start_spark_jvm(config: EngineConfig, log_dir: Path) -> EngineHandle:
+    """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a free loopback port."""
+    import pyspark
+
+    spark_home = Path(pyspark.__file__).parent
+    jars = fetch_delta_jars(PROJECT_ROOT / config.spark.jars_dir if not config.spark.jars_dir.is_absolute() else config.spark.jars_dir)
+    port, token = free_port(), uuid.uuid4().hex
+    conf = {
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.connect.authenticate.token": token,
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions),
+        # Delta rebuilds table state with this many tasks; the default (50) is slow on 2 cores.
+        "spark.databricks.delta.snapshotPartitions": "2",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        **config.spark.conf,
+    }
+    command = [
+        str(spark_home / "bin" / "spark-submit"),
+        "--master", config.spark.master,
+        "--driver-memory", config.spark.driver_memory,
+        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--jars", ",".join(str(j) for j in jars),
+    ]
+    for key, value in conf.items():
+        command += ["--conf", f"{key}={value}"]
+    command.append("spark-internal")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"spark-connect-{port}.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")}
+    env["SPARK_HOME"] = str(spark_home)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+
+    def stop() -> None:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    try:
+        _wait_for_port(port, config.spark.startup_timeout_s, lambda: process.poll() is None,
+                       "The Spark Connect server", log_path)
+    except BaseException:
+        stop()
+        raise
+    return EngineHandle("spark", f"sc://localhost:{port}/;token={token}", stop, log_path)
+
+
+def start_sail(config: EngineConfig) -> EngineHandle:
+    """Start the Sail engine inside this process on a free loopback port."""
+    from pysail.spark import SparkConnectServer
+
+    server = SparkConnectServer(ip="127.0.0.1", port=0)
+    server.start(background=True)
+    _, port = server.listening_address
+    return EngineHandle("sail", f"sc://localhost:{port}", server.stop)
+
+
+def start_engine(settings: Settings) -> EngineHandle:
+    """Start (or, for `remote`, just address) the configured engine."""
+    config = settings.engine
+    if config.kind == "spark":
+        return start_spark_jvm(config, settings.output / "logs")
+    if config.kind == "sail":
+        return start_sail(config)
+    return EngineHandle("remote", config.remote_url or "", lambda: None)
+
+
+@contextmanager
+def engine_session(settings: Settings) -> Iterator[tuple[EngineHandle, SparkSession]]:
+    """Start the configured engine, yield (handle, session), and stop both afterwards."""
+    handle = start_engine(settings)
+    try:
+        yield handle, handle.session()
+    finally:
+        handle.stop()

@@ -1,0 +1,67 @@
+"""What is in the lakehouse, read straight from the Delta logs (no engine needed).
+
+Used by `sodai status` and the report site's status page: table versions, row counts (from the
+Delta log's per-file statistics) and the latest runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from deltalake import DeltaTable
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    name: str  # schema.table
+    version: int
+    rows: int
+    files: int
+    last_operation: str
+    last_modified: pd.Timestamp | None
+
+
+def _rows(table: DeltaTable) -> int:
+    actions = table.get_add_actions(flatten=True).to_pandas()
+    if actions.empty:
+        return 0
+    if "num_records" in actions and actions["num_records"].notna().all():
+        return int(actions["num_records"].sum())
+    return int(len(table.to_pyarrow_dataset().to_table(columns=[])))
+
+
+def table_status(lakehouse: Path) -> list[TableStatus]:
+    """Every Delta table under <lakehouse>/<schema>/<table>, sorted by name."""
+    found: list[TableStatus] = []
+    for log in sorted(Path(lakehouse).glob("*/*/_delta_log")):
+        path = log.parent
+        table = DeltaTable(str(path))
+        history = table.history(1)
+        last = history[0] if history else {}
+        stamp = pd.Timestamp(last["timestamp"], unit="ms", tz="UTC") if "timestamp" in last else None
+        found.append(
+            TableStatus(
+                f"{path.parent.name}.{path.name}", table.version(), _rows(table), len(table.file_uris()),
+                str(last.get("operation", "")), stamp,
+            )
+        )
+    return found
+
+
+def read_table(lakehouse: Path, qualified: str) -> pd.DataFrame:
+    """A small operational table as pandas (empty frame if it does not exist yet)."""
+    schema, name = qualified.split(".")
+    path = Path(lakehouse) / schema / name
+    if not (path / "_delta_log").is_dir():
+        return pd.DataFrame()
+    return DeltaTable(str(path)).to_pandas()
+
+
+def latest_ingest_runs(lakehouse: Path, limit: int = 10) -> pd.DataFrame:
+    runs = read_table(lakehouse, "ops.ingest_runs")
+    if runs.empty:
+        return runs
+    final = runs.sort_values("recorded_at").groupby("ingest_run_id").tail(1)
+    return final.sort_values("recorded_at", ascending=False).head(limit).reset_index(drop=True)

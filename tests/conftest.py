@@ -1,0 +1,58 @@
+"""Shared fixtures: one engine (and session) per engine kind per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sodai.config import Settings, load_settings
+
+# The engine the suite treats as the default (the product's default); CI may override it.
+DEFAULT_ENGINE = os.environ.get("SODAI_TEST_ENGINE", "spark")
+
+
+def settings_for(root: Path, engine: str = DEFAULT_ENGINE) -> Settings:
+    """Settings whose landing, lakehouse and output live under `root`."""
+    return load_settings(environ={}).with_overrides(
+        engine={"kind": engine},
+        paths={
+            "data_dir": str(root),
+            "landing": str(root / "landing"),
+            "lakehouse": str(root / "lakehouse"),
+            "output": str(root / "output"),
+        },
+    )
+
+
+class Engines:
+    """Starts each engine kind at most once per test session and hands out its handle."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.handles: dict = {}
+
+    def handle(self, kind: str):
+        from sodai.engine import start_engine
+
+        if kind not in self.handles:
+            self.handles[kind] = start_engine(settings_for(self.root / f"engine-{kind}", kind))
+        return self.handles[kind]
+
+    def stop(self) -> None:
+        for handle in self.handles.values():
+            handle.stop()
+
+
+@pytest.fixture(scope="session")
+def engines(tmp_path_factory):
+    engines = Engines(tmp_path_factory.mktemp("engines"))
+    yield engines
+    engines.stop()
+
+
+@pytest.fixture(scope="session")
+def spark(engines):
+    """A session on the default engine, shared by the whole test session."""
+    return engines.handle(DEFAULT_ENGINE).session()
