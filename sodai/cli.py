@@ -97,7 +97,7 @@ def generate(
     until_date = date.fromisoformat(until) if until else None
     started = time.perf_counter()
     with _progress() as progress:
-        total_days = (params.end - params.start).days + 1
+        total_days = (params.period.end - params.period.start).days + 1
         task = progress.add_task("Generating telemetry (days)", total=total_days)
         summary = generate_telemetry(
             params, landing=root, customers=customers or settings.generator.customers,

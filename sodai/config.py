@@ -62,7 +62,7 @@ class PseudonymizationConfig(_Strict):
 
 
 class IngestConfig(_Strict):
-    files_per_batch: int = Field(400, ge=1)
+    files_per_batch: int = Field(1000, ge=1)
 
 
 class GeneratorConfig(_Strict):

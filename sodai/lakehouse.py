@@ -1,9 +1,10 @@
 """The one place that knows where tables live and how they are declared.
 
-Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Catalogs differ per engine (Sail's
-lives in each Connect session, the local JVM's in the server's memory), so every session
-re-declares the tables it uses with ``CREATE TABLE IF NOT EXISTS ... LOCATION``: idempotent on a
-table that exists, and the way to create it (empty, with its schema) when it does not.
+Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Job code addresses them by location
+(``delta.`<path>` `` in SQL, ``read.format("delta").load(path)``), never by a catalog name:
+catalogs differ per engine (Sail's lives in each Connect session, the local JVM's in the server's
+memory and is shared by its sessions), so a name could point at another lakehouse's table.
+`register` declares catalog names for readers that want them (dbt sources, notebooks).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
 
@@ -34,6 +36,7 @@ class Lakehouse:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._registered: set[tuple[str, str]] = set()  # (session id, table) already declared
 
     def location(self, spec: TableSpec) -> str:
         return str(self.root / spec.schema / spec.name)
@@ -41,18 +44,31 @@ class Lakehouse:
     def exists(self, spec: TableSpec) -> bool:
         return (self.root / spec.schema / spec.name / "_delta_log").is_dir()
 
+    def ref(self, spec: TableSpec) -> str:
+        """The table in SQL, by location: delta.`/lakehouse/schema/table`."""
+        return f"delta.`{self.location(spec)}`"
+
+    def read(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
+        return spark.read.format("delta").load(self.location(spec))
+
+    def ensure(self, spark: SparkSession, *specs: TableSpec) -> None:
+        """Create each table that does not exist yet, empty, with its schema and partitioning."""
+        for spec in specs:
+            if not self.exists(spec):
+                writer = spark.createDataFrame([], spec.columns).write.format("delta").mode("append")
+                if spec.partitioned_by:
+                    writer = writer.partitionBy(*spec.partitioned_by)
+                writer.save(self.location(spec))
+
     def register(self, spark: SparkSession, *specs: TableSpec) -> None:
-        """Declare each table in this session's catalog, creating it empty if it is new."""
+        """Declare catalog names (`schema.table`) for these tables in this session, creating
+        empty tables first where needed. A name that points elsewhere is re-pointed here."""
+        self.ensure(spark, *specs)
+        specs = tuple(s for s in specs if (spark.session_id, s.qualified) not in self._registered)
         for schema in sorted({s.schema for s in specs}):
             spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")
         for spec in specs:
-            if self.exists(spec):
-                # An existing table brings its own schema; declaring it again would make some
-                # engines compare the declaration with what they infer from the data files.
-                spark.sql(f"CREATE TABLE IF NOT EXISTS {spec.qualified} USING delta LOCATION '{self.location(spec)}'")
-                continue
-            partition = f" PARTITIONED BY ({', '.join(spec.partitioned_by)})" if spec.partitioned_by else ""
-            spark.sql(
-                f"CREATE TABLE IF NOT EXISTS {spec.qualified} ({spec.columns}) USING delta"
-                f"{partition} LOCATION '{self.location(spec)}'"
-            )
+            self._registered.add((spark.session_id, spec.qualified))
+            # DROP of a table declared with a LOCATION forgets the name and keeps the data.
+            spark.sql(f"DROP TABLE IF EXISTS {spec.qualified}")
+            spark.sql(f"CREATE TABLE {spec.qualified} USING delta LOCATION '{self.location(spec)}'")

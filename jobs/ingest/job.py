@@ -84,7 +84,7 @@ def _set_state(spark: SparkSession, lakehouse: Lakehouse, run_id: str, state: st
 
 def recover(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
     """Delete everything written by batches that started but never committed; return their ids."""
-    states = spark.table(T.INGEST_RUNS.qualified).groupBy("ingest_run_id").agg(
+    states = lakehouse.read(spark, T.INGEST_RUNS).groupBy("ingest_run_id").agg(
         F.collect_set("state").alias("states")
     )
     dangling = [
@@ -95,7 +95,7 @@ def recover(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
     if dangling:
         ids = ", ".join(f"'{run_id}'" for run_id in dangling)
         for spec in (T.BRONZE_EVENTS, T.BRONZE_ACCOUNTS, T.QUARANTINE, T.RECONCILIATION, T.LEDGER):
-            spark.sql(f"DELETE FROM {spec.qualified} WHERE ingest_run_id IN ({ids})")
+            spark.sql(f"DELETE FROM {lakehouse.ref(spec)} WHERE ingest_run_id IN ({ids})")
         for run_id in dangling:
             _set_state(spark, lakehouse, run_id, "rolled_back")
     return dangling
@@ -131,9 +131,9 @@ def _check_readable(root: Path, file: LandingFile) -> str | None:
     return None
 
 
-def _reconcile(spark: SparkSession, spec, run_id: str, files: Iterable[str]) -> list[FileReconciliation]:
+def _reconcile(spark: SparkSession, lakehouse: Lakehouse, spec, run_id: str, files: Iterable[str]) -> list[FileReconciliation]:
     rows = (
-        spark.table(spec.qualified)
+        lakehouse.read(spark, spec)
         .where(F.col("ingest_run_id") == run_id)
         .groupBy("file_path")
         .agg(
@@ -151,14 +151,14 @@ def _reconcile(spark: SparkSession, spec, run_id: str, files: Iterable[str]) -> 
 class IngestJob:
     """Ingests what is new in one landing zone into one lakehouse."""
 
-    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 400):
+    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 1000):
         self.spark, self.lakehouse, self.landing = spark, lakehouse, Path(landing)
         self.files_per_batch = files_per_batch
 
     def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
         """Ingest every new file; `on_batch(done_files, total_files)` reports progress."""
         spark, lakehouse = self.spark, self.lakehouse
-        lakehouse.register(spark, *T.ALL)
+        lakehouse.ensure(spark, *T.ALL)
         report = IngestReport(rolled_back=recover(spark, lakehouse))
         files, report.strays = list_landing(self.landing)
         new_files = self._new_files(files, report)
@@ -184,7 +184,7 @@ class IngestJob:
     def _new_files(self, files: list[LandingFile], report: IngestReport) -> list[tuple[LandingFile, str]]:
         """Files whose bytes are not in the ledger yet, with their SHA-256. Re-deliveries of
         known bytes are recorded in the ledger (so they are not hashed again) and skipped."""
-        ledger = self.spark.table(T.LEDGER.qualified).select("file_path", "size", "mtime_ns", "sha256").collect()
+        ledger = self.lakehouse.read(self.spark, T.LEDGER).select("file_path", "size", "mtime_ns", "sha256").collect()
         known_stat = {(r.file_path, r.size, r.mtime_ns) for r in ledger}
         known_hash = {(r.file_path, r.sha256) for r in ledger}
         new: list[tuple[LandingFile, str]] = []
@@ -212,11 +212,11 @@ class IngestJob:
             (readable if reason is None else unreadable).append((file, reason))
         batch = mark_duplicates(
             validate_event_lines(read_lines(spark, self.landing, [f for f, _ in readable])),
-            spark.table(T.BRONZE_EVENTS.qualified).where(F.col("status") == "accepted").select("event_id"),
+            lakehouse.read(spark, T.BRONZE_EVENTS).where(F.col("status") == "accepted").select("event_id"),
         )
         unreadable_rows = [
             (f.path, f.partition_date, 0, "", run_id, now, "quarantined", Rule.UNREADABLE_FILE, reason,
-             None, None, None, None, None, None, None, None, None, None)
+             None, None, None, None, None, None, None, None, None, None, f.partition_date.replace(day=1))
             for f, reason in unreadable
         ]
         bronze = batch.select(
@@ -224,11 +224,12 @@ class IngestJob:
             F.lit(run_id).alias("ingest_run_id"), F.lit(now).cast("timestamp").alias("ingested_at"),
             "status", "reject_rule", "reject_field", "event_id", "schema_version", "event_type", "event_ts",
             "customer_id", "workspace_id", "user_email", "client_ip", "cloud", "payload_json",
+            F.trunc("landing_date", "month").alias("landing_month"),
         )
         if unreadable_rows:
             bronze = bronze.unionByName(spark.createDataFrame(unreadable_rows, T.BRONZE_EVENTS.columns))
             report.unreadable += [(f.path, reason) for f, reason in unreadable]
-        bronze.write.format("delta").mode("append").partitionBy("landing_date").save(
+        bronze.write.format("delta").mode("append").partitionBy("landing_month").save(
             lakehouse.location(T.BRONZE_EVENTS)
         )
         failpoint("ingest.after_bronze_write")
@@ -253,14 +254,14 @@ class IngestJob:
     def _finish(self, run_id: str, spec, files: list[LandingFile], hashes: dict[str, str], report: IngestReport) -> None:
         """Quarantine, reconciliation and ledger rows for a written batch, then its commit."""
         spark, lakehouse = self.spark, self.lakehouse
-        rejected = spark.table(spec.qualified).where(
+        rejected = lakehouse.read(spark, spec).where(
             (F.col("ingest_run_id") == run_id) & (F.col("status") == "quarantined")
         )
         rejected.select(
             "file_path", "line_number", F.col("reject_rule").alias("rule"), F.col("reject_field").alias("field"),
             "raw_line", "ingest_run_id", "ingested_at",
         ).write.format("delta").mode("append").save(lakehouse.location(T.QUARANTINE))
-        reconciliation = _reconcile(spark, spec, run_id, [f.path for f in files])
+        reconciliation = _reconcile(spark, lakehouse, spec, run_id, [f.path for f in files])
         now = _now()
         _append(
             spark, lakehouse, T.RECONCILIATION,
@@ -281,7 +282,7 @@ class IngestJob:
         if not run_ids:
             return {}
         rows = (
-            self.spark.table(T.QUARANTINE.qualified)
+            self.lakehouse.read(self.spark, T.QUARANTINE)
             .where(F.col("ingest_run_id").isin(run_ids))
             .groupBy("rule").count().collect()
         )

@@ -9,8 +9,10 @@ BRONZE_EVENTS = TableSpec(
     "ingest_run_id string, ingested_at timestamp, status string, reject_rule string, reject_field string, "
     "event_id string, schema_version bigint, event_type string, event_ts timestamp, "
     "customer_id string, workspace_id string, user_email string, client_ip string, cloud string, "
-    "payload_json string",
-    partitioned_by=("landing_date",),
+    "payload_json string, landing_month date",
+    # Monthly partitions: daily ones would make a file per day and batch (thousands of tiny
+    # files on a backfill); run ids and dates still skip files through Delta's statistics.
+    partitioned_by=("landing_month",),
     comment="Every line of every landing events file, as read, with its validation status.",
 )
 

@@ -5,9 +5,11 @@ typed envelope and, for a line that breaks a rule, the first rule it breaks (`re
 field concerned (`reject_field`). Rules are plain Spark SQL expressions, so they run unchanged on
 every Spark Connect engine and scale out with it.
 
-Presence and type are told apart by parsing each line twice: as ``map<string,string>`` (a key that
-is there, whatever its JSON type) and with the contract's types (a key whose value does not fit the
-type comes back null). Present in the first but null in the second means a wrong type.
+Each line is parsed once with every envelope field read as a string (a string field takes any JSON
+value: numbers as their text, objects as their JSON), and the payload once the same way. A field is
+*present* when its string is not null; it has the *right type* when the string converts to the
+contract's type (`try_cast`). So a number written as a JSON string holding a number is accepted.
+Maps and repeated parses are avoided on purpose: they cost more than all the checks together.
 """
 
 from __future__ import annotations
@@ -20,76 +22,94 @@ from pyspark.sql import functions as F
 
 from jobs.contract import ENVELOPE_REQUIRED, EVENT_TYPES, SCHEMA_VERSION, Field, Rule
 
-ENVELOPE_SCHEMA = (
-    "event_id string, schema_version bigint, event_type string, event_ts string, "
-    "customer_id string, workspace_id string, user_email string, client_ip string, "
-    "cloud string, payload string"
+ENVELOPE_FIELDS = (
+    "event_id", "schema_version", "event_type", "event_ts", "customer_id", "workspace_id",
+    "user_email", "client_ip", "cloud", "payload",
 )
-ENVELOPE_TYPES = {"schema_version": "bigint"}
+ENVELOPE_SCHEMA = ", ".join(f"{name} string" for name in ENVELOPE_FIELDS)
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 # ISO-8601 date-time with a UTC offset or Z (CONTRACT: event_ts); fractions of a second allowed.
 ISO_TS_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$"
 
 
-def _payload_union_schema() -> str:
-    """One struct with every payload field of every event type (same name -> same type)."""
+def _payload_fields() -> dict[str, str]:
+    """Every payload field of every event type with its SQL type (same name -> same type)."""
     fields: dict[str, str] = {}
     for event_type in EVENT_TYPES:
         for f in event_type.fields:
             if fields.setdefault(f.name, f.sql_type) != f.sql_type:
                 raise ValueError(f"payload field {f.name} has two types in the contract")
-    return ", ".join(f"{name} {sql_type}" for name, sql_type in sorted(fields.items()))
+    return dict(sorted(fields.items()))
 
 
-PAYLOAD_SCHEMA = _payload_union_schema()
+PAYLOAD_FIELDS = _payload_fields()
+PAYLOAD_SCHEMA = ", ".join(f"{name} string" for name in PAYLOAD_FIELDS)
 
 
-def _field_checks(event_type: str, field: Field) -> list[tuple[Column, str, str]]:
-    """(condition, rule, field) triples for one payload field of one event type."""
-    is_type = F.col("event_type") == event_type
-    present = F.col("_pmap").getItem(field.name).isNotNull()
+Check = tuple[Column, str, str]  # (condition, rule, field): the line breaks `rule` when true
+
+
+def _field_checks(field: Field) -> list[Check]:
+    """The checks of one payload field (the event type is already known to match)."""
+    text = F.col("_payload").getField(field.name)
     typed = F.col("_ptyped").getField(field.name)
     name = f"payload.{field.name}"
-    checks: list[tuple[Column, str, str]] = []
+    checks: list[Check] = []
     if field.required:
-        checks.append((is_type & ~present, Rule.MISSING_REQUIRED_FIELD, name))
-    checks.append((is_type & present & typed.isNull(), Rule.WRONG_TYPE, name))
+        checks.append((text.isNull(), Rule.MISSING_REQUIRED_FIELD, name))
+    if field.sql_type != "string":
+        checks.append((text.isNotNull() & typed.isNull(), Rule.WRONG_TYPE, name))
     if field.check:
         ok = F.expr(re.sub(r"\bv\b", f"_ptyped.{field.name}", field.check))
-        checks.append((is_type & present & typed.isNotNull() & ~F.coalesce(ok, F.lit(False)), field.check_rule, name))
+        checks.append((typed.isNotNull() & ~ok, field.check_rule, name))
     return checks
 
 
-def _rules() -> list[tuple[Column, str, str]]:
-    """Every rule as (condition, rule, field), in the order they are reported: first hit wins."""
-    raw, env, typed = F.col("raw_line"), F.col("_env"), F.col("_typed")
-    rules: list[tuple[Column, str, str]] = [
+def _envelope_checks() -> list[Check]:
+    """Checks every line goes through, in the order they are reported."""
+    raw, env = F.col("raw_line"), F.col("_env")
+    version = F.col("_version")
+    checks: list[Check] = [
         (F.trim(raw) == "", Rule.EMPTY_LINE, ""),
-        (env.isNull(), Rule.INVALID_JSON, ""),
+        # get_json_object('$') is null for text that is not JSON; an object starts with '{'.
+        (F.get_json_object(raw, "$").isNull() | ~F.ltrim(raw).startswith("{"), Rule.INVALID_JSON, ""),
     ]
-    for name in ENVELOPE_REQUIRED:
-        rules.append((env.getItem(name).isNull(), Rule.MISSING_REQUIRED_FIELD, name))
-    rules += [
-        (typed.getField("schema_version").isNull(), Rule.WRONG_TYPE, "schema_version"),
-        (~typed.getField("event_id").rlike(UUID_PATTERN), Rule.INVALID_EVENT_ID, "event_id"),
-        (typed.getField("schema_version") != SCHEMA_VERSION, Rule.UNKNOWN_SCHEMA_VERSION, "schema_version"),
-        (~typed.getField("event_type").isin([e.name for e in EVENT_TYPES]), Rule.UNKNOWN_EVENT_TYPE, "event_type"),
-        (~typed.getField("event_ts").rlike(ISO_TS_PATTERN) | F.col("_ts").isNull(), Rule.INVALID_TIMESTAMP, "event_ts"),
-        (F.col("_pmap").isNull(), Rule.WRONG_TYPE, "payload"),
+    checks += [(env.getField(name).isNull(), Rule.MISSING_REQUIRED_FIELD, name) for name in ENVELOPE_REQUIRED]
+    checks += [
+        (version.isNull(), Rule.WRONG_TYPE, "schema_version"),
+        (~env.getField("event_id").rlike(UUID_PATTERN), Rule.INVALID_EVENT_ID, "event_id"),
+        (version != SCHEMA_VERSION, Rule.UNKNOWN_SCHEMA_VERSION, "schema_version"),
+        (~env.getField("event_type").isin([e.name for e in EVENT_TYPES]), Rule.UNKNOWN_EVENT_TYPE, "event_type"),
+        (~env.getField("event_ts").rlike(ISO_TS_PATTERN) | F.col("_ts").isNull(), Rule.INVALID_TIMESTAMP, "event_ts"),
+        (~F.ltrim(env.getField("payload")).startswith("{"), Rule.WRONG_TYPE, "payload"),
     ]
+    return checks
+
+
+def _first_failed_check() -> tuple[Column, list[tuple[str, str]]]:
+    """An integer column: the index of the first check the line fails (null: it passes all), and
+    the (rule, field) of each index.
+
+    The envelope checks run on every line; payload checks are nested under their event type, so
+    a line only pays for its own type's checks (CASE evaluates a branch on the rows it selects).
+    """
+    outcomes: list[tuple[str, str]] = []
+
+    def chain(checks: list[Check]) -> Column | None:
+        expr = None
+        for condition, rule, field in checks:
+            outcomes.append((rule, field))
+            index = F.lit(len(outcomes) - 1)
+            expr = F.when(condition, index) if expr is None else expr.when(condition, index)
+        return expr
+
+    first = chain(_envelope_checks())
     for event_type in EVENT_TYPES:
-        for field in event_type.fields:
-            rules += _field_checks(event_type.name, field)
-    return rules
-
-
-def _first_hit(rules: list[tuple[Column, str, str]], pick: int) -> Column:
-    expr = None
-    for rule in rules:
-        condition, value = F.coalesce(rule[0], F.lit(False)), F.lit(rule[pick])
-        expr = F.when(condition, value) if expr is None else expr.when(condition, value)
-    return expr.otherwise(F.lit(None).cast("string"))
+        inner = chain([c for f in event_type.fields for c in _field_checks(f)])
+        if inner is not None:
+            first = first.when(F.col("_env.event_type") == event_type.name, inner)
+    return first, outcomes
 
 
 def validate_event_lines(lines: DataFrame) -> DataFrame:
@@ -100,27 +120,32 @@ def validate_event_lines(lines: DataFrame) -> DataFrame:
     UTC timestamp, ``customer_id, workspace_id, user_email, client_ip, cloud, payload_json``) and
     ``reject_rule`` / ``reject_field`` (null for a valid line).
     """
+    envelope = lines.withColumn("_env", F.from_json("raw_line", ENVELOPE_SCHEMA))
     parsed = (
-        lines.withColumn("_env", F.from_json("raw_line", "map<string,string>"))
-        .withColumn("_typed", F.from_json("raw_line", ENVELOPE_SCHEMA))
-        .withColumn("_ts", F.try_to_timestamp(F.col("_typed.event_ts")))
-        .withColumn("_pmap", F.from_json(F.col("_typed.payload"), "map<string,string>"))
-        .withColumn("_ptyped", F.from_json(F.col("_typed.payload"), PAYLOAD_SCHEMA))
+        envelope.withColumn("_version", F.col("_env.schema_version").try_cast("bigint"))
+        .withColumn("_ts", F.try_to_timestamp(F.col("_env.event_ts")))
+        .withColumn("_payload", F.from_json(F.col("_env.payload"), PAYLOAD_SCHEMA))
     )
-    rules = _rules()
-    checked = parsed.withColumn("event_type", F.col("_typed.event_type")).select(
+    parsed = parsed.withColumn(
+        "_ptyped",
+        F.struct(*[F.col(f"_payload.{name}").try_cast(sql_type).alias(name) for name, sql_type in PAYLOAD_FIELDS.items()]),
+    )
+    failed, outcomes = _first_failed_check()
+    rules = F.array(*[F.lit(rule) for rule, _ in outcomes])
+    fields = F.array(*[F.lit(field) for _, field in outcomes])
+    checked = parsed.withColumn("_failed", failed.cast("int") + 1).select(
         *lines.columns,
-        F.col("_typed.event_id").alias("event_id"),
-        F.col("_typed.schema_version").alias("schema_version"),
-        F.col("event_type"),
+        F.col("_env.event_id").alias("event_id"),
+        F.col("_version").alias("schema_version"),
+        F.col("_env.event_type").alias("event_type"),
         F.col("_ts").alias("event_ts"),
-        F.col("_typed.customer_id").alias("customer_id"),
-        F.col("_typed.workspace_id").alias("workspace_id"),
-        F.col("_typed.user_email").alias("user_email"),
-        F.col("_typed.client_ip").alias("client_ip"),
-        F.col("_typed.cloud").alias("cloud"),
-        F.col("_typed.payload").alias("payload_json"),
-        _first_hit(rules, 1).alias("reject_rule"),
-        _first_hit(rules, 2).alias("reject_field"),
+        F.col("_env.customer_id").alias("customer_id"),
+        F.col("_env.workspace_id").alias("workspace_id"),
+        F.col("_env.user_email").alias("user_email"),
+        F.col("_env.client_ip").alias("client_ip"),
+        F.col("_env.cloud").alias("cloud"),
+        F.col("_env.payload").alias("payload_json"),
+        F.when(F.col("_failed").isNotNull(), F.element_at(rules, F.col("_failed"))).alias("reject_rule"),
+        F.when(F.col("_failed").isNotNull(), F.element_at(fields, F.col("_failed"))).alias("reject_field"),
     )
     return checked

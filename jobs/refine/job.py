@@ -31,10 +31,10 @@ class RefineReport:
     accounts_rows: int = 0
 
 
-def pending_ingest_runs(spark: SparkSession) -> list[str]:
+def pending_ingest_runs(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
     """Committed ingest batches not yet in the refine ledger, oldest first."""
-    committed = spark.table(bronze.INGEST_RUNS.qualified).where(F.col("state") == "committed").select("ingest_run_id")
-    done = spark.table(T.REFINE_LEDGER.qualified).select("ingest_run_id")
+    committed = lakehouse.read(spark, bronze.INGEST_RUNS).where(F.col("state") == "committed").select("ingest_run_id")
+    done = lakehouse.read(spark, T.REFINE_LEDGER).select("ingest_run_id")
     return sorted(r.ingest_run_id for r in committed.subtract(done).collect())
 
 
@@ -44,19 +44,22 @@ class RefineJob:
 
     def run(self, on_table: Callable[[str], None] | None = None) -> RefineReport:
         spark, lakehouse = self.spark, self.lakehouse
-        lakehouse.register(spark, *bronze.ALL, *T.ALL)
+        lakehouse.ensure(spark, *bronze.ALL, *T.ALL)
         report = RefineReport()
-        runs = pending_ingest_runs(spark)
+        runs = pending_ingest_runs(spark, lakehouse)
         if not runs:
             return report
         report.refine_run_id, report.ingest_runs = new_run_id("refine"), runs
-        accepted = spark.table(bronze.BRONZE_EVENTS.qualified).where(
+        accepted = lakehouse.read(spark, bronze.BRONZE_EVENTS).where(
             F.col("ingest_run_id").isin(runs) & (F.col("status") == "accepted")
         )
         events = pseudonymize_events(accepted, self.key)
+        months = self._months_by_type(accepted)
         for event_type in EVENT_TYPES:
             spec = T.EVENT_TABLES[event_type.name]
-            report.inserted[spec.qualified] = self._merge(spec, flatten_event_type(events, event_type))
+            report.inserted[spec.qualified] = self._merge(
+                spec, flatten_event_type(events, event_type), months.get(event_type.name, [])
+            )
             if on_table:
                 on_table(spec.qualified)
             failpoint(f"refine.after_merge.{spec.name}")
@@ -67,29 +70,45 @@ class RefineJob:
         ).mode("append").save(lakehouse.location(T.REFINE_LEDGER))
         return report
 
-    def _merge(self, spec, rows) -> int:
-        """Insert rows whose event_id is not in the table yet; return how many were inserted."""
+    def _merge(self, spec, rows, months: list[str]) -> int:
+        """Insert rows whose event_id is not in the table yet; return how many were inserted.
+
+        The months the batch touches are spelled out in the condition so that every engine
+        prunes the target to those partitions before joining.
+        """
+        if not months:
+            return 0
         view = f"_refine_{spec.name}"
         rows.createOrReplaceTempView(view)
+        in_months = ", ".join(f"DATE'{m}'" for m in months)
         result = self.spark.sql(
-            f"MERGE INTO {spec.qualified} AS target USING {view} AS source "
-            "ON target.event_id = source.event_id AND target.event_date = source.event_date "
+            f"MERGE INTO {self.lakehouse.ref(spec)} AS target USING {view} AS source "
+            f"ON target.event_month IN ({in_months}) AND target.event_month = source.event_month "
+            "AND target.event_id = source.event_id "
             "WHEN NOT MATCHED THEN INSERT *"
         ).collect()
         return _inserted_count(result)
 
+    @staticmethod
+    def _months_by_type(accepted) -> dict[str, list[str]]:
+        rows = accepted.select("event_type", F.trunc(F.to_date("event_ts"), "month").alias("m")).distinct().collect()
+        months: dict[str, list[str]] = {}
+        for row in rows:
+            months.setdefault(row.event_type, []).append(row.m.isoformat())
+        return {k: sorted(v) for k, v in months.items()}
+
     def _refresh_accounts(self, runs: list[str], report: RefineReport) -> None:
         """Rebuild the accounts dimension when a batch brought a snapshot."""
-        account_rows = self.spark.table(bronze.BRONZE_ACCOUNTS.qualified)
+        account_rows = self.lakehouse.read(self.spark, bronze.BRONZE_ACCOUNTS)
         if account_rows.where(F.col("ingest_run_id").isin(runs)).limit(1).count() == 0:
             return
-        committed = self.spark.table(bronze.INGEST_RUNS.qualified).where(F.col("state") == "committed").select(
+        committed = self.lakehouse.read(self.spark, bronze.INGEST_RUNS).where(F.col("state") == "committed").select(
             "ingest_run_id"
         ).distinct()
         accepted = account_rows.join(committed, "ingest_run_id").where(F.col("status") == "accepted")
         dimension = newest_accounts(accepted, self.key)
         dimension.write.format("delta").mode("overwrite").save(self.lakehouse.location(T.ACCOUNTS))
-        row = self.spark.table(T.ACCOUNTS.qualified).agg(F.count(F.lit(1)).alias("n"), F.max("snapshot_date").alias("d")).first()
+        row = self.lakehouse.read(self.spark, T.ACCOUNTS).agg(F.count(F.lit(1)).alias("n"), F.max("snapshot_date").alias("d")).first()
         report.accounts_rows, report.accounts_snapshot = row.n, str(row.d)
 
 

@@ -9,7 +9,9 @@ COMMON_COLUMNS = (
     "event_id string, event_ts timestamp, event_date date, customer_key string, workspace_key string, "
     "cloud string"
 )
-LINEAGE_COLUMNS = "payload_json string, ingest_run_id string, source_file string, source_line bigint"
+LINEAGE_COLUMNS = (
+    "payload_json string, ingest_run_id string, source_file string, source_line bigint, event_month date"
+)
 
 
 def event_table(event_type: EventType) -> TableSpec:
@@ -18,7 +20,9 @@ def event_table(event_type: EventType) -> TableSpec:
         "silver",
         event_type.table,
         f"{COMMON_COLUMNS}, {fields}, {LINEAGE_COLUMNS}",
-        partitioned_by=("event_date",),
+        # Partitioned by the month of event_date: a partition per day would mean a file per day
+        # and table on every backfill; queries on event_date still skip files by statistics.
+        partitioned_by=("event_month",),
         comment=f"Accepted `{event_type.name}` events, deduplicated by event_id, ids pseudonymized.",
     )
 

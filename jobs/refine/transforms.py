@@ -39,6 +39,7 @@ def flatten_event_type(events: DataFrame, event_type: EventType) -> DataFrame:
         "ingest_run_id",
         F.col("file_path").alias("source_file"),
         F.col("line_number").alias("source_line"),
+        F.trunc(F.to_date("event_ts"), "month").alias("event_month"),
     )
 
 

@@ -1,0 +1,110 @@
+"""`make bench`: ingest + refine throughput per engine against DuckDB's bare NDJSON -> Parquet.
+
+    python -m benchmarks.throughput [--customers 1500 10000] [--engines sail spark]
+
+For each size it generates telemetry once (cached under benchmarks/work/), then measures, each in
+a fresh process: the pipeline's ingest + refine (validation, dedup, quarantine, pseudonyms, Delta
+MERGE) on every engine, and DuckDB's plain conversion of the same files. It prints a table and
+writes benchmarks/results/latest.json with events/s, peak RSS and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.measure import measure
+
+ROOT = Path(__file__).resolve().parent
+WORK = ROOT / "work"
+RESULTS = ROOT / "results"
+
+
+def landing_for(customers: int, seed: int) -> tuple[Path, dict]:
+    """Generated telemetry for this size, reused across runs (generation is not measured)."""
+    from jobs.generate import generate_telemetry, load_generator_params
+    from sodai.config import load_settings
+
+    landing = WORK / f"landing-c{customers}-s{seed}"
+    manifest = landing / "_manifest" / "generation.json"
+    if not manifest.exists():
+        shutil.rmtree(landing, ignore_errors=True)
+        settings = load_settings()
+        params = load_generator_params(settings.resolve(settings.generator.params))
+        generate_telemetry(params, landing=landing, customers=customers, seed=seed, until=None, dirty_rate=0.001)
+    return landing, json.loads(manifest.read_text())
+
+
+def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
+    console = Console()
+    sizes = []
+    for customers in customer_counts:
+        landing, manifest = landing_for(customers, seed)
+        entry: dict = {"customers": customers, "lines": manifest["lines"], "events": manifest["events"], "runs": {}}
+        for engine in engines:
+            lakehouse = WORK / f"lakehouse-{engine}"
+            shutil.rmtree(lakehouse.parent / f"lakehouse-{engine}", ignore_errors=True)
+            m = measure(["pipeline", engine, str(landing), str(lakehouse)])
+            entry["runs"][engine] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
+            shutil.rmtree(lakehouse, ignore_errors=True)
+        out = WORK / "duckdb-out"
+        m = measure(["duckdb", str(landing), str(out)])
+        entry["runs"]["duckdb"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
+        shutil.rmtree(out, ignore_errors=True)
+        for name, r in entry["runs"].items():
+            r["events_per_s"] = r["lines"] / r["work_s"] if r["work_s"] else None
+            r["seconds_per_million"] = r["work_s"] / (r["lines"] / 1e6)
+        fastest = max(engines, key=lambda e: entry["runs"][e]["events_per_s"])
+        entry["fastest_engine"] = fastest
+        entry["ratio_project_vs_duckdb"] = entry["runs"][fastest]["events_per_s"] / entry["runs"]["duckdb"]["events_per_s"]
+        if {"sail", "spark"} <= set(engines):
+            entry["ratio_sail_vs_spark"] = entry["runs"]["sail"]["events_per_s"] / entry["runs"]["spark"]["events_per_s"]
+        sizes.append(entry)
+        _print(console, entry)
+    if len(sizes) > 1:
+        for engine in engines:
+            per_million = [s["runs"][engine]["seconds_per_million"] for s in sizes]
+            console.print(f"{engine}: seconds per million lines across sizes: "
+                          + ", ".join(f"{p:.1f}" for p in per_million)
+                          + f" (largest/smallest = {per_million[-1] / per_million[0]:.2f})")
+    return {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "sizes": sizes,
+    }
+
+
+def _print(console: Console, entry: dict) -> None:
+    table = Table(title=f"{entry['customers']:,} customers, {entry['lines']:,} lines")
+    for column in ("workload", "start-up s", "work s", "events/s", "s per 1M", "peak RSS MiB"):
+        table.add_column(column, justify="left" if column == "workload" else "right")
+    for name, r in entry["runs"].items():
+        label = f"pipeline on {name} (ingest+refine)" if name != "duckdb" else "duckdb read_ndjson -> parquet"
+        table.add_row(label, f"{r['startup_s']:.1f}", f"{r['work_s']:.1f}", f"{r['events_per_s']:,.0f}",
+                      f"{r['seconds_per_million']:.1f}", f"{r['peak_rss_mb']:,.0f}")
+    console.print(table)
+    console.print(f"project ({entry['fastest_engine']}) / duckdb speed ratio: {entry['ratio_project_vs_duckdb']:.2f}"
+                  + (f"; sail / spark: {entry['ratio_sail_vs_spark']:.2f}" if "ratio_sail_vs_spark" in entry else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, nargs="+", default=[1500])
+    parser.add_argument("--engines", nargs="+", default=["sail", "spark"], choices=["sail", "spark"])
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    results = run(args.customers, args.engines, args.seed)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
+    Console().print(f"Wrote {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""A small generated telemetry set, ingested and refined once on the default engine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from jobs.refine.tables import EVENT_TABLES
+from sodai import pipeline
+from sodai.config import Settings
+from sodai.lakehouse import Lakehouse
+from tests.conftest import DEFAULT_ENGINE, settings_for
+
+SMALL_CUSTOMERS = 40
+SEED = 11
+DIRTY_RATE = 0.01
+# Eleven weeks around the end of the report window: every event type occurs, and a run takes
+# seconds rather than minutes (the full period is exercised by the demo and the benchmark).
+SMALL_PERIOD = (date(2024, 2, 19), date(2024, 5, 5))
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Landing:
+    root: Path
+    summary: object  # jobs.generate.GenerationSummary
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory) -> Landing:
+    """Generated once per test session; tests that change a landing copy it first."""
+    from jobs.generate import generate_telemetry, load_generator_params
+    from jobs.generate.params import PeriodParams
+    from sodai.config import load_settings
+
+    root = tmp_path_factory.mktemp("small") / "landing"
+    settings = load_settings(environ={})
+    params = load_generator_params(settings.resolve(settings.generator.params))
+    params = params.model_copy(update={"period": PeriodParams(start=SMALL_PERIOD[0], end=SMALL_PERIOD[1])})
+    summary = generate_telemetry(params, landing=root, customers=SMALL_CUSTOMERS, seed=SEED, dirty_rate=DIRTY_RATE)
+    return Landing(root, summary)
+
+
+def copy_landing(landing: Landing, to: Path) -> Path:
+    shutil.copytree(landing.root, to, copy_function=shutil.copy2)
+    return to
+
+
+@dataclass
+class Refined:
+    settings: Settings
+    ingest: object
+    refine: object
+
+
+@pytest.fixture(scope="session")
+def refined(small_landing, tmp_path_factory, engines) -> Refined:
+    """The small landing ingested and refined on the default engine (read-only for tests)."""
+    root = tmp_path_factory.mktemp("refined")
+    settings = settings_for(root).with_overrides(paths={"landing": str(small_landing.root)})
+    spark = engines.handle(DEFAULT_ENGINE).session()
+    report_ingest = pipeline.ingest(settings, spark)
+    report_refine = pipeline.refine(settings, spark)
+    return Refined(settings, report_ingest, report_refine)
+
+
+def silver_snapshot(spark, lakehouse_root: Path) -> dict[str, pd.DataFrame]:
+    """Every silver event table as a sorted pandas frame, without run-specific columns."""
+    lakehouse = Lakehouse(lakehouse_root)
+    frames = {}
+    for spec in EVENT_TABLES.values():
+        frame = spark.read.format("delta").load(lakehouse.location(spec)).drop("ingest_run_id").toPandas()
+        frames[spec.name] = frame.sort_values("event_id").reset_index(drop=True)
+    from jobs.refine.tables import ACCOUNTS
+
+    accounts = spark.read.format("delta").load(lakehouse.location(ACCOUNTS)).toPandas()
+    frames["accounts"] = accounts.sort_values("customer_key").reset_index(drop=True)
+    return frames
+
+
+def run_cli(settings: Settings, *args: str, failpoint: str | None = None, engine: str = DEFAULT_ENGINE) -> int:
+    """Run `sodai <args>` in a child process on the given settings' paths; returns the exit code."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
+    env.update(
+        SODAI__PATHS__LANDING=str(settings.landing),
+        SODAI__PATHS__LAKEHOUSE=str(settings.lakehouse),
+        SODAI__PATHS__OUTPUT=str(settings.output),
+        SODAI__ENGINE__KIND=engine,
+    )
+    if failpoint:
+        env["SODAI_FAILPOINT"] = failpoint
+    completed = subprocess.run(
+        [sys.executable, "-m", "sodai.cli", *args], env=env, cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
+    )
+    if failpoint is None and completed.returncode != 0:
+        print(completed.stdout[-5000:])
+    return completed.returncode
