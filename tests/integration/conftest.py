@@ -86,15 +86,22 @@ def silver_snapshot(spark, lakehouse_root: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def run_cli(settings: Settings, *args: str, failpoint: str | None = None, engine: str = DEFAULT_ENGINE) -> int:
-    """Run `sodai <args>` in a child process on the given settings' paths; returns the exit code."""
+def run_cli(settings: Settings, *args: str, failpoint: str | None = None, remote_url: str | None = None) -> int:
+    """Run `sodai <args>` in a child process on the given settings' paths; returns the exit code.
+
+    With `remote_url` the child is a client of an engine that is already running (as a pipeline
+    is on a cluster), so killing the child kills the pipeline, not the engine.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
     env.update(
         SODAI__PATHS__LANDING=str(settings.landing),
         SODAI__PATHS__LAKEHOUSE=str(settings.lakehouse),
         SODAI__PATHS__OUTPUT=str(settings.output),
-        SODAI__ENGINE__KIND=engine,
     )
+    if remote_url:
+        env.update(SODAI__ENGINE__KIND="remote", SODAI__ENGINE__REMOTE_URL=remote_url)
+    else:
+        env.update(SODAI__ENGINE__KIND=DEFAULT_ENGINE)
     if failpoint:
         env["SODAI_FAILPOINT"] = failpoint
     completed = subprocess.run(

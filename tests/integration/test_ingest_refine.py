@@ -166,8 +166,9 @@ def test_truncated_gzip_is_quarantined_and_the_run_goes_on(small_landing, engine
 )
 def test_killed_run_then_rerun_equals_an_uninterrupted_run(failpoint, refined, small_landing, engines, tmp_path):
     settings = settings_for(tmp_path).with_overrides(paths={"landing": str(small_landing.root)})
-    assert run_cli(settings, "run", failpoint=failpoint) == -signal.SIGKILL
-    assert run_cli(settings, "run") == 0
+    url = engines.handle(DEFAULT_ENGINE).url
+    assert run_cli(settings, "run", failpoint=failpoint, remote_url=url) == -signal.SIGKILL
+    assert run_cli(settings, "run", remote_url=url) == 0
     spark = engines.handle(DEFAULT_ENGINE).session()
     recovered = silver_snapshot(spark, settings.lakehouse)
     reference = silver_snapshot(spark, refined.settings.lakehouse)
