@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 from pydantic import ValidationError
@@ -29,6 +30,7 @@ errors = Console(stderr=True)
 
 class State:
     settings: Settings
+    traceback: bool = False
 
 
 state = State()
@@ -39,7 +41,9 @@ def main(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Pipeline YAML (default conf/pipeline.yaml)."),
     engine: Optional[str] = typer.Option(None, "--engine", "-e", help="spark | sail | remote (overrides the config)."),
     remote_url: Optional[str] = typer.Option(None, "--remote-url", help="sc://host:port for --engine remote."),
+    traceback: bool = typer.Option(False, "--traceback", help="Show the full traceback of an unexpected error."),
 ) -> None:
+    state.traceback = traceback
     try:
         settings = load_settings(config)
         overrides = {k: v for k, v in {"kind": engine, "remote_url": remote_url}.items() if v}
@@ -56,14 +60,31 @@ def _progress() -> Progress:
     )
 
 
-def _engine():
-    from sodai.engine import EngineError, engine_session
+@contextmanager
+def _engine() -> Iterator:
+    """The configured engine's (handle, session); engine and unexpected errors become exit codes
+    with a one-line message (the full traceback with --traceback)."""
+    from pyspark.errors import PySparkException
+
+    from sodai.engine import EngineError, start_engine
 
     try:
-        return engine_session(state.settings)
-    except EngineError as error:  # pragma: no cover - reported below
-        errors.print(f"[red]Engine error:[/red] {error}")
+        handle = start_engine(state.settings)
+    except EngineError as error:
+        errors.print(f"[red]Engine error ({state.settings.engine.kind}):[/red] {error}")
         raise typer.Exit(EXIT_ENGINE)
+    try:
+        yield handle, handle.session()
+    except typer.Exit:
+        raise
+    except (PySparkException, OSError, ValueError) as error:
+        if state.traceback:
+            raise
+        first = (str(error).strip().splitlines() or [repr(error)])[0]
+        errors.print(f"[red]{type(error).__name__}:[/red] {first}\n(run with --traceback for details)")
+        raise typer.Exit(EXIT_ENGINE if "UNAVAILABLE" in str(error) else EXIT_DATA)
+    finally:
+        handle.stop()
 
 
 def _warn_demo_key() -> None:
@@ -130,6 +151,10 @@ def _print_ingest(report) -> None:
     console.print(table)
     if report.quarantine_by_rule:
         console.print("Quarantined by rule: " + ", ".join(f"{k}={v:,}" for k, v in sorted(report.quarantine_by_rule.items())))
+    for example in report.examples:
+        errors.print(f"[yellow]{example}[/yellow]")
+    if report.total("quarantined") > len(report.examples):
+        errors.print(f"[yellow]... all {report.total('quarantined'):,} rejected lines are in ops.quarantine[/yellow]")
     for path, reason in report.unreadable:
         errors.print(f"[yellow]{path}: line 0: rule unreadable_file: {reason} (quarantined)[/yellow]")
     for stray in report.strays:

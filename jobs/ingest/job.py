@@ -58,6 +58,7 @@ class IngestReport:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     strays: list[StrayFile] = field(default_factory=list)
     quarantine_by_rule: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)  # "file:line: rule (field)" of a few rejects
 
     def total(self, attribute: str) -> int:
         return sum(getattr(f, attribute) for f in self.files)
@@ -177,6 +178,7 @@ class IngestJob:
             if on_batch:
                 on_batch(done + len(accounts), len(events) + len(accounts))
         report.quarantine_by_rule = self._quarantine_counts(report.run_ids)
+        report.examples = self._quarantine_examples(report.run_ids)
         return report
 
     # -- steps ---------------------------------------------------------------------------------
@@ -277,6 +279,24 @@ class IngestJob:
                    lines=sum(r.lines_read for r in reconciliation))
         report.run_ids.append(run_id)
         report.files += reconciliation
+
+    def _quarantine_examples(self, run_ids: list[str], per_rule: int = 1) -> list[str]:
+        """One rejected line per rule, as `file:line: rule rule (field)` for the console."""
+        if not run_ids:
+            return []
+        rows = (
+            self.lakehouse.read(self.spark, T.QUARANTINE)
+            .where(F.col("ingest_run_id").isin(run_ids))
+            .groupBy("rule")
+            .agg(F.min(F.struct("file_path", "line_number", "field")).alias("first"))
+            .orderBy("rule")
+            .collect()
+        )
+        return [
+            f"{r.first.file_path}:{r.first.line_number}: rule {r.rule}"
+            + (f" (field {r.first.field})" if r.first.field else "")
+            for r in rows
+        ]
 
     def _quarantine_counts(self, run_ids: list[str]) -> dict[str, int]:
         if not run_ids:
