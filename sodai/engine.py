@@ -140,7 +140,7 @@ def start_spark_jvm(config: EngineConfig, log_dir: Path) -> EngineHandle:
     import pyspark
 
     spark_home = Path(pyspark.__file__).parent
-    jars = fetch_delta_jars(PROJECT_ROOT / config.spark.jars_dir if not config.spark.jars_dir.is_absolute() else config.spark.jars_dir)
+    jars = fetch_delta_jars(PROJECT_ROOT / config.spark.jars_dir)  # an absolute jars_dir stays as it is
     port, token = free_port(), uuid.uuid4().hex
     conf = {
         "spark.connect.grpc.binding.address": "127.0.0.1",

@@ -77,12 +77,6 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def _split_lines(text_col: str) -> list:
-    """Columns that explode one text value into (line_number, raw_line), 1-based, with the
-    final empty string after a trailing newline dropped and CR of CRLF line ends removed."""
-    return [F.posexplode(F.split(F.col(text_col), "\n")).alias("_pos", "_line")]
-
-
 def read_lines(spark: SparkSession, root: Path, files: list[LandingFile]) -> DataFrame:
     """The lines of `files` as ``file_path, landing_date, line_number, raw_line``.
 
@@ -116,8 +110,12 @@ def read_lines(spark: SparkSession, root: Path, files: list[LandingFile]) -> Dat
     texts = parts[0]
     for part in parts[1:]:
         texts = texts.unionByName(part)
+    # One row per line: 1-based numbers, the empty string after a final newline is not a line,
+    # and the CR of CRLF line ends is dropped.
     exploded = texts.select(
-        "file_path", F.size(F.split(F.col("_text"), "\n")).alias("_n"), *_split_lines("_text")
+        "file_path",
+        F.size(F.split(F.col("_text"), "\n")).alias("_n"),
+        F.posexplode(F.split(F.col("_text"), "\n")).alias("_pos", "_line"),
     )
     return exploded.where(~((F.col("_pos") == F.col("_n") - 1) & (F.col("_line") == ""))).select(
         "file_path",
