@@ -110,16 +110,20 @@ def read_lines(spark: SparkSession, root: Path, files: list[LandingFile]) -> Dat
     texts = parts[0]
     for part in parts[1:]:
         texts = texts.unionByName(part)
-    # One row per line: 1-based numbers, the empty string after a final newline is not a line,
-    # and the CR of CRLF line ends is dropped.
-    exploded = texts.select(
-        "file_path",
-        F.size(F.split(F.col("_text"), "\n")).alias("_n"),
-        F.posexplode(F.split(F.col("_text"), "\n")).alias("_pos", "_line"),
-    )
-    return exploded.where(~((F.col("_pos") == F.col("_n") - 1) & (F.col("_line") == ""))).select(
+    # Per file first, then one row per line: 1-based numbers, the empty string after a final
+    # newline is not a line, and the CR of CRLF line ends is dropped. Everything per file
+    # (the line count included) is computed before the explode: an expression on the array next
+    # to the explode would be evaluated on every line, with the whole file, on some engines.
+    per_file = texts.select(
         "file_path",
         F.to_date(F.regexp_extract("file_path", r"date=(\d{4}-\d{2}-\d{2})", 1)).alias("landing_date"),
+        F.split(F.col("_text"), "\n").alias("_lines"),
+    ).withColumn("_n", F.size("_lines"))
+    exploded = per_file.select("file_path", "landing_date", "_n", F.posexplode("_lines").alias("_pos", "_line"))
+    line = F.col("_line")
+    return exploded.where((F.col("_pos") < F.col("_n") - 1) | (line != "")).select(
+        "file_path",
+        "landing_date",
         (F.col("_pos") + 1).cast("bigint").alias("line_number"),
-        F.regexp_replace(F.col("_line"), "\r$", "").alias("raw_line"),
+        F.when(line.endswith("\r"), F.expr("substring(_line, 1, length(_line) - 1)")).otherwise(line).alias("raw_line"),
     )
