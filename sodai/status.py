@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute
 from deltalake import DeltaTable
 
 
@@ -24,12 +26,13 @@ class TableStatus:
 
 
 def _rows(table: DeltaTable) -> int:
-    actions = table.get_add_actions(flatten=True).to_pandas()
-    if actions.empty:
+    """Row count from the log's per-file statistics (no data file is read when they are there)."""
+    actions = pa.table(table.get_add_actions(flatten=True))
+    if actions.num_rows == 0:
         return 0
-    if "num_records" in actions and actions["num_records"].notna().all():
-        return int(actions["num_records"].sum())
-    return int(len(table.to_pyarrow_dataset().to_table(columns=[])))
+    if "num_records" in actions.column_names and actions["num_records"].null_count == 0:
+        return int(pa.compute.sum(actions["num_records"]).as_py())
+    return table.to_pyarrow_dataset().count_rows()
 
 
 def table_status(lakehouse: Path) -> list[TableStatus]:

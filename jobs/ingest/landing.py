@@ -77,39 +77,33 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def _union_all(frames: list[DataFrame]) -> DataFrame:
+    """Union as a balanced tree: a plan log2(n) deep rather than n deep."""
+    while len(frames) > 1:
+        frames = [frames[i].unionByName(frames[i + 1]) if i + 1 < len(frames) else frames[i] for i in range(0, len(frames), 2)]
+    return frames[0]
+
+
 def read_lines(spark: SparkSession, root: Path, files: list[LandingFile]) -> DataFrame:
     """The lines of `files` as ``file_path, landing_date, line_number, raw_line``.
 
     Whole files are read as one value and split here, so line numbers are exact on every engine
     (a splittable text scan gives no line numbers, and not every engine exposes the file name).
+    Each file is its own scan, labelled with its path, and yields one value: a binary scan is
+    not safe on every engine (one may split a file into ranges and read it whole for each).
     """
-    plain = [f for f in files if not f.compressed]
+    files = [f for f in files if f.size > 0]  # an empty file has no lines
     parts: list[DataFrame] = []
-    if plain:
-        # binaryFile keeps the path with each file; engines spell it differently
-        # ("file:/x/y" or "x/y"), so both sides are normalised before matching.
-        root_key = str(root.resolve()).lstrip("/") + "/"
-        contents = spark.read.format("binaryFile").load([str(root / f.path) for f in plain])
-        parts.append(
-            contents.select(
-                F.regexp_replace(F.col("path"), r"^(file:)?/*", "").alias("_abs"),
-                F.col("content").cast("string").alias("_text"),
-            ).select(
-                F.substring(F.col("_abs"), len(root_key) + 1, 100000).alias("file_path"), "_text"
-            )
-        )
     for f in files:
+        location = str(root / f.path)
         if f.compressed:
-            parts.append(
-                spark.read.text(str(root / f.path), wholetext=True).select(
-                    F.lit(f.path).alias("file_path"), F.col("value").alias("_text")
-                )
-            )
-    if not parts:
-        return spark.createDataFrame([], "file_path string, landing_date date, line_number bigint, raw_line string")
-    texts = parts[0]
-    for part in parts[1:]:
-        texts = texts.unionByName(part)
+            text = spark.read.text(location, wholetext=True).select(F.col("value").alias("_text"))
+        else:
+            text = spark.read.format("binaryFile").load(location).select(F.col("content").cast("string").alias("_text"))
+        # limit(1): an engine that splits a big file into ranges returns its whole content once
+        # per range; one copy is the file.
+        parts.append(text.limit(1).select(F.lit(f.path).alias("file_path"), "_text"))
+    texts = _union_all(parts)
     # Per file first, then one row per line: 1-based numbers, the empty string after a final
     # newline is not a line, and the CR of CRLF line ends is dropped. Everything per file
     # (the line count included) is computed before the explode: an expression on the array next

@@ -193,3 +193,19 @@ def test_sail_produces_the_same_silver_as_spark(refined, small_landing, engines,
     reference = silver_snapshot(spark, refined.settings.lakehouse)
     for name in reference:
         pd.testing.assert_frame_equal(reference[name], ours[name], obj=name)
+
+
+def test_status_reads_versions_and_row_counts_from_the_delta_logs(refined, spark):
+    from dashboards.app import status_layout
+    from sodai.status import latest_ingest_runs, table_status
+
+    status = {t.name: t for t in table_status(refined.settings.lakehouse)}
+    lakehouse = Lakehouse(refined.settings.lakehouse)
+    assert status["bronze.events"].rows == lakehouse.read(spark, bronze.BRONZE_EVENTS).count()
+    for spec in EVENT_TABLES.values():
+        assert status[spec.qualified].rows == lakehouse.read(spark, spec).count(), spec.qualified
+        assert status[spec.qualified].version >= 1
+    runs = latest_ingest_runs(refined.settings.lakehouse)
+    assert set(runs["state"]) == {"committed"}
+    page = str(status_layout(refined.settings).to_plotly_json())
+    assert "silver.notebook_library_imported" in page

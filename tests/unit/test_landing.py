@@ -24,3 +24,35 @@ def test_lists_contract_files_and_reports_strays(tmp_path):
     assert files[0].compressed and files[0].partition_date == date(2024, 3, 1)
     assert files[2].kind == "accounts"
     assert sorted(s.path for s in strays) == ["events/2024-03-02/part-0.json", "events/date=2024-03-01/notes.txt"]
+
+
+def test_empty_files_in_a_batch_do_not_disturb_the_others(tmp_path, spark):
+    from jobs.ingest.landing import read_lines
+
+    expected = {}
+    for day in range(1, 31):
+        folder = tmp_path / f"events/date=2024-03-{day:02d}"
+        folder.mkdir(parents=True)
+        lines = [f'{{"n": {i}}}' for i in range(day % 7 * 3)]  # every seventh file is empty
+        (folder / "part-0.json").write_text("".join(line + "\n" for line in lines))
+        expected[f"events/date=2024-03-{day:02d}/part-0.json"] = len(lines)
+    files, _ = list_landing(tmp_path)
+    rows = read_lines(spark, tmp_path, files).groupBy("file_path").count().collect()
+    assert {r.file_path: r["count"] for r in rows} == {k: v for k, v in expected.items() if v}
+
+
+def test_a_big_file_is_read_once_with_exact_line_numbers(tmp_path, spark):
+    from jobs.ingest.landing import read_lines
+
+    folder = tmp_path / "events/date=2024-03-01"
+    folder.mkdir(parents=True)
+    # Larger than the size at which engines split a scan into ranges (DataFusion: 10 MiB).
+    count = 110_000
+    (folder / "big.json").write_text("".join(f'{{"n": {i}, "pad": "{"x" * 100}"}}\n' for i in range(count)))
+    files, _ = list_landing(tmp_path)
+    lines = read_lines(spark, tmp_path, files)
+    stats = lines.selectExpr(
+        "count(*) as n", "count(distinct line_number) as d", "min(line_number) as lo", "max(line_number) as hi",
+        "sum(cast(cast(get_json_object(raw_line, '$.n') as bigint) + 1 = line_number as int)) as in_place",
+    ).first()
+    assert (stats.n, stats.d, stats.lo, stats.hi, stats.in_place) == (count, count, 1, count, count)
