@@ -20,8 +20,13 @@ class Measurement:
 
 
 def _tree_rss(process: psutil.Process) -> int:
+    """RSS of the process and all its descendants (0 once it has exited)."""
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return 0
     total = 0
-    for p in [process, *process.children(recursive=True)]:
+    for p in members:
         try:
             total += p.memory_info().rss
         except psutil.Error:
