@@ -20,15 +20,7 @@ renamed as (
         cast(compute as string) as compute_type,
         cast(usage_hours as double) as usage_hours,
 
-        -- timestamps (UTC)
-        cast(event_ts as timestamp) as event_at,
-        cast(event_date as date) as event_date,
-        cast(event_month as date) as event_month,
-
-        -- lineage (the raw payload stays in silver.payload_json)
-        cast(ingest_run_id as string) as ingest_run_id,
-        cast(source_file as string) as source_file,
-        cast(source_line as bigint) as source_line
+        {{ staging_event_times_and_lineage() }}
 
     from source
 
