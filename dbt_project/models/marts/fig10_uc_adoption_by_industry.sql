@@ -1,0 +1,76 @@
+{#-
+    F10. Unified governance adoption: distinct customers with any uc.activity per month
+    (uc_month_start .. uc_month_end) and industry, plus the all-industries row (industry_key `all`)
+    they add up to: suppression is complementary within a month.
+-#}
+
+with
+
+uc_days as (
+
+    select * from {{ ref('int_usage_days') }}
+    where usage_kind = 'uc'
+        and activity_date between trunc({{ report_date('uc_month_start') }}, 'MM')
+        and last_day({{ report_date('uc_month_end') }})
+
+),
+
+customer_industry as (
+
+    select * from {{ ref('int_customer_industry') }}
+
+),
+
+uc_months as (
+
+    select distinct
+        trunc(uc_days.activity_date, 'MM') as activity_month,
+        uc_days.customer_key,
+        customer_industry.industry,
+        customer_industry.industry_key
+
+    from uc_days
+    inner join customer_industry
+        on uc_days.customer_key = customer_industry.customer_key
+
+),
+
+cells as (
+
+    select activity_month, industry, industry_key, count(*) as customers
+    from uc_months
+    group by 1, 2, 3
+
+    union all
+
+    select activity_month, 'All industries' as industry, 'all' as industry_key, count(*) as customers
+    from uc_months
+    group by 1, 2, 3
+
+),
+
+suppressed as (
+
+    {{ suppress_cells('cells', 'customers', groups=[['activity_month']], tie_breaker='industry_key') }}
+
+),
+
+final as (
+
+    select
+        activity_month,
+        industry,
+        industry_key,
+        case when not is_suppressed then customers end as customers,
+        -- ranks compare the six industries (not Other, not the all-industries row)
+        case when not is_suppressed and industry_key not in ('all', 'other')
+            then rank() over (partition by activity_month, is_suppressed or industry_key in ('all', 'other')
+                order by customers desc)
+        end as industry_rank,
+        is_suppressed
+
+    from suppressed
+
+)
+
+select * from final

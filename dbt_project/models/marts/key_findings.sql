@@ -1,0 +1,361 @@
+{#-
+    The report's ten key findings, K1..K10, in long form: one row per (finding, measure), the
+    headline measure flagged. Values come from the figure marts and figure_highlights where the
+    finding is a cell of a figure, and from the intermediate models where it is its own count
+    (K4, K7, K8, K9); a value built from a suppressed cell, or from fewer than k customers, is null.
+
+    K1  registered models in yoy_current_month / yoy_base_month (as a multiple) and that YoY growth
+    K2  experiment:registered ratio in ratio_first_month and ratio_last_month, and their quotient
+    K3  share of k3_application_category (F3, all industries), its YoY growth (F4) and growth rank
+    K4  customers using llm_tools or vector_db / GenAI customers (saas_llm, llm_tools, vector_db or
+        any fm_api.request), over the window
+    K5  rank of k5_product among the products (F5)
+    K6  vector_db weekly YoY (F6)
+    K7  LLM customers (any fm_api.request or saas_llm use in the foundation-model period) using an
+        open model / LLM customers
+    K8  open-model customers using an open model of <= small_model_max_parameters_billion / open-model
+        customers, over the foundation-model period
+    K9  k9_model_family requests / open-model requests, k9_week_start .. k9_week_end
+    K10 6-month growth of k10_industry_key's GPU serving hours (F9) and its rank among industries
+-#}
+
+{%- set k = suppression_min_customers() %}
+
+with
+
+fig01 as (
+
+    select * from {{ ref('fig01_models_over_time') }}
+
+),
+
+fig03 as (
+
+    select * from {{ ref('fig03_application_share_by_industry') }}
+    where industry_key = 'all'
+
+),
+
+fig04 as (
+
+    select * from {{ ref('fig04_application_growth_by_industry') }}
+    where industry_key = 'all'
+
+),
+
+fig05 as (
+
+    select * from {{ ref('fig05_top_products') }}
+
+),
+
+fig09 as (
+
+    select * from {{ ref('fig09_serving_by_industry') }}
+    where compute_type = 'gpu'
+
+),
+
+highlights as (
+
+    select * from {{ ref('figure_highlights') }}
+
+),
+
+tool_use as (
+
+    select * from {{ ref('int_tool_use_days') }}
+
+),
+
+fm_days as (
+
+    select * from {{ ref('int_fm_api_days') }}
+
+),
+
+llm_libraries as (
+
+    select * from {{ ref('llm_library_categories') }}
+
+),
+
+foundation_models as (
+
+    select * from {{ ref('foundation_models') }}
+
+),
+
+-- K1, K2 --------------------------------------------------------------------------------------
+
+k1_k2_months as (
+
+    select
+        max(case when activity_month = {{ report_date('yoy_current_month') }} then registered_models end) as current_registered,
+        max(case when activity_month = {{ report_date('yoy_base_month') }} then registered_models end) as base_registered,
+        max(case when activity_month = {{ report_date('ratio_first_month') }} then experiment_to_registered_ratio end) as first_ratio,
+        max(case when activity_month = {{ report_date('ratio_last_month') }} then experiment_to_registered_ratio end) as last_ratio,
+        min(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
+            then registering_customers end) as k1_customers,
+        min(case when activity_month in ({{ report_date('ratio_first_month') }}, {{ report_date('ratio_last_month') }})
+            then registering_customers end) as k2_customers
+
+    from fig01
+
+),
+
+k1_k2 as (
+
+    select 'K1' as finding_id, 'registered_models_multiple' as measure, true as is_headline,
+        {{ safe_ratio('current_registered', 'base_registered') }} as value, 'multiple' as unit,
+        cast(current_registered as double) as numerator, cast(base_registered as double) as denominator,
+        k1_customers as customers
+    from k1_k2_months
+
+    union all
+
+    select 'K1', 'registered_models_yoy', false,
+        {{ growth('current_registered', 'base_registered') }}, 'growth',
+        cast(current_registered as double), cast(base_registered as double), k1_customers
+    from k1_k2_months
+
+    union all
+
+    select 'K2', 'ratio_first_month', false, first_ratio, 'ratio', null, null, k2_customers
+    from k1_k2_months
+
+    union all
+
+    select 'K2', 'ratio_last_month', false, last_ratio, 'ratio', null, null, k2_customers
+    from k1_k2_months
+
+    union all
+
+    select 'K2', 'efficiency_multiple', true, {{ safe_ratio('first_ratio', 'last_ratio') }}, 'multiple',
+        first_ratio, last_ratio, k2_customers
+    from k1_k2_months
+
+),
+
+-- K3 ------------------------------------------------------------------------------------------
+
+k3 as (
+
+    select 'K3' as finding_id, 'category_share' as measure, true as is_headline,
+        notebook_share as value, 'share' as unit,
+        cast(notebooks as double) as numerator, null as denominator, customers
+    from fig03
+    where application_category = '{{ var("k3_application_category") }}'
+
+    union all
+
+    select 'K3', 'category_yoy_growth', false, yoy_growth, 'growth',
+        cast(current_month_notebooks as double), cast(base_month_notebooks as double), customers
+    from fig04
+    where application_category = '{{ var("k3_application_category") }}'
+
+    union all
+
+    select 'K3', 'category_growth_rank', false, cast(growth_rank as double), 'rank', null, null, customers
+    from fig04
+    where application_category = '{{ var("k3_application_category") }}'
+
+),
+
+-- K4 ------------------------------------------------------------------------------------------
+
+window_llm_use as (
+
+    select distinct tool_use.customer_key, llm_libraries.llm_category
+    from tool_use
+    inner join llm_libraries
+        on tool_use.source_type = 'library'
+        and tool_use.source_key = llm_libraries.library
+    where tool_use.activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
+
+    union
+
+    select distinct customer_key, 'vector_db' as llm_category
+    from tool_use
+    where source_type = 'vector_search'
+        and activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
+
+    union
+
+    select distinct customer_key, 'fm_api' as llm_category
+    from fm_days
+    where activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
+
+),
+
+genai_customers as (
+
+    select
+        customer_key,
+        max(case when llm_category in ('llm_tools', 'vector_db') then 1 else 0 end) as uses_tools_or_retrieval
+
+    from window_llm_use
+    where llm_category in ('saas_llm', 'llm_tools', 'vector_db', 'fm_api')
+    group by 1
+
+),
+
+k4 as (
+
+    select 'K4' as finding_id, 'tools_or_vector_db_share' as measure, true as is_headline,
+        {{ safe_ratio('sum(uses_tools_or_retrieval)', 'count(*)') }} as value, 'share' as unit,
+        cast(sum(uses_tools_or_retrieval) as double) as numerator, cast(count(*) as double) as denominator,
+        least(sum(uses_tools_or_retrieval), count(*) - sum(uses_tools_or_retrieval)) as customers
+    from genai_customers
+
+),
+
+-- K5, K6 --------------------------------------------------------------------------------------
+
+k5_k6 as (
+
+    select 'K5' as finding_id, 'product_rank' as measure, true as is_headline,
+        cast(customer_rank as double) as value, 'rank' as unit,
+        null as numerator, null as denominator, customers
+    from fig05
+    where product = '{{ var("k5_product") }}'
+
+    union all
+
+    select 'K6', 'vector_db_weekly_yoy', true, value, 'growth', null, null, customers
+    from highlights
+    where figure_id = 'F6' and measure = 'weekly_yoy' and subject = 'vector_db'
+
+),
+
+-- K7, K8, K9 ----------------------------------------------------------------------------------
+
+period_fm as (
+
+    select fm_days.*, foundation_models.open_weights, foundation_models.parameters_billion,
+        foundation_models.family
+    from fm_days
+    left join foundation_models
+        on fm_days.model = foundation_models.model
+    where fm_days.activity_date between {{ report_date('fm_period_start') }} and {{ report_date('fm_period_end') }}
+
+),
+
+llm_customers as (
+
+    select
+        customer_key,
+        max(case when open_weights then 1 else 0 end) as uses_open_model,
+        max(case when open_weights and parameters_billion <= {{ var('small_model_max_parameters_billion') }}
+            then 1 else 0 end) as uses_small_open_model
+
+    from (
+        select customer_key, open_weights, parameters_billion from period_fm
+
+        union all
+
+        select tool_use.customer_key, false as open_weights, null as parameters_billion
+        from tool_use
+        inner join llm_libraries
+            on tool_use.source_type = 'library'
+            and tool_use.source_key = llm_libraries.library
+        where llm_libraries.llm_category = 'saas_llm'
+            and tool_use.activity_date between {{ report_date('fm_period_start') }} and {{ report_date('fm_period_end') }}
+    ) as llm_use
+    group by 1
+
+),
+
+k9_requests as (
+
+    select
+        sum(case when family = '{{ var("k9_model_family") }}' then request_count end) as family_requests,
+        sum(request_count) as open_requests,
+        count(distinct case when family = '{{ var("k9_model_family") }}' then customer_key end) as family_customers,
+        count(distinct customer_key) as open_customers
+
+    from period_fm
+    where open_weights
+        and activity_date between {{ report_date('k9_week_start') }} and {{ report_date('k9_week_end') }}
+
+),
+
+k7_k8_k9 as (
+
+    select 'K7' as finding_id, 'open_model_share' as measure, true as is_headline,
+        {{ safe_ratio('sum(uses_open_model)', 'count(*)') }} as value, 'share' as unit,
+        cast(sum(uses_open_model) as double) as numerator, cast(count(*) as double) as denominator,
+        least(sum(uses_open_model), count(*) - sum(uses_open_model)) as customers
+    from llm_customers
+
+    union all
+
+    select 'K8', 'small_open_model_share', true,
+        {{ safe_ratio('sum(uses_small_open_model)', 'sum(uses_open_model)') }}, 'share',
+        cast(sum(uses_small_open_model) as double), cast(sum(uses_open_model) as double),
+        least(sum(uses_small_open_model), sum(uses_open_model) - sum(uses_small_open_model))
+    from llm_customers
+
+    union all
+
+    select 'K9', 'family_request_share', true,
+        {{ safe_ratio('family_requests', 'open_requests') }}, 'share',
+        cast(family_requests as double), cast(open_requests as double),
+        least(family_customers, open_customers - family_customers)
+    from k9_requests
+
+),
+
+-- K10 -----------------------------------------------------------------------------------------
+
+k10 as (
+
+    select 'K10' as finding_id, 'gpu_six_month_growth' as measure, true as is_headline,
+        six_month_growth as value, 'growth' as unit,
+        current_month_usage_hours as numerator, base_month_usage_hours as denominator, customers
+    from fig09
+    where industry_key = '{{ var("k10_industry_key") }}'
+
+    union all
+
+    select 'K10', 'gpu_growth_rank', false, cast(six_month_growth_rank as double), 'rank',
+        null, null, customers
+    from fig09
+    where industry_key = '{{ var("k10_industry_key") }}'
+
+),
+
+findings as (
+
+    select * from k1_k2
+    union all
+    select * from k3
+    union all
+    select * from k4
+    union all
+    select * from k5_k6
+    union all
+    select * from k7_k8_k9
+    union all
+    select * from k10
+
+),
+
+final as (
+
+    select
+        finding_id,
+        measure,
+        is_headline,
+        case when customers >= {{ k }} then cast(value as double) end as value,
+        unit,
+        case when customers >= {{ k }} then cast(numerator as double) end as numerator,
+        case when customers >= {{ k }} then cast(denominator as double) end as denominator,
+        cast(customers as bigint) as customers,
+        coalesce(customers, 0) < {{ k }} as is_suppressed
+
+    from findings
+
+)
+
+select * from final
