@@ -1,0 +1,309 @@
+"""report.json: every key finding and figure of the report, read from the gold marts.
+
+The values come from the Delta tables dbt built (read with `deltalake`, no engine needed); the
+words come from conf/report.yaml and the dbt manifest (each mart's description is its definition);
+provenance names the pipeline run, the dbt invocation and the Delta version of every table read.
+The file is validated against docs/report.schema.json before it replaces the previous one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import jsonschema
+import pandas as pd
+import yaml
+from deltalake import DeltaTable
+from pydantic import BaseModel, ConfigDict
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
+CATALOG_PATH = Path(__file__).resolve().parent.parent / "conf" / "report.yaml"
+SILVER_TABLES = (
+    "accounts", "mlflow_model_logged", "mlflow_model_registered", "notebook_library_imported",
+    "integration_used", "vector_search_request", "fm_api_request", "serving_usage", "uc_activity",
+    "serverless_usage",
+)
+
+
+class PublishError(RuntimeError):
+    """The report cannot be published (a mart or the dbt manifest is missing, or it is invalid)."""
+
+
+# --- the catalogue (conf/report.yaml) ----------------------------------------------------------
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    window: tuple[str, str]
+
+
+class FindingEntry(_Item):
+    figure: str
+    definition: str
+
+
+class FigureEntry(_Item):
+    mart: str
+    section: str
+
+
+class ReportCatalog(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    key_findings: dict[str, FindingEntry]
+    figures: dict[str, FigureEntry]
+    beyond: dict[str, FigureEntry]
+
+
+def load_catalog(path: Path = CATALOG_PATH) -> ReportCatalog:
+    return ReportCatalog.model_validate(yaml.safe_load(path.read_text()))
+
+
+# --- reading gold -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableSnapshot:
+    """A Delta table as read: its rows and the version they come from."""
+
+    name: str
+    path: str
+    version: int
+    frame: pd.DataFrame
+
+
+def read_delta(path: Path, name: str) -> TableSnapshot:
+    if not (path / "_delta_log").is_dir():
+        raise PublishError(f"{name}: no Delta table at {path} (run `sodai transform` first)")
+    table = DeltaTable(str(path))
+    return TableSnapshot(name, str(path), table.version(), table.to_pandas())
+
+
+def read_mart(lakehouse: Path, mart: str) -> TableSnapshot:
+    return read_delta(lakehouse / "gold" / "marts" / mart, f"marts.{mart}")
+
+
+def silver_versions(lakehouse: Path) -> dict[str, int]:
+    versions = {}
+    for table in SILVER_TABLES:
+        path = lakehouse / "silver" / table
+        if (path / "_delta_log").is_dir():
+            versions[f"silver.{table}"] = DeltaTable(str(path)).version()
+    return versions
+
+
+# --- JSON conversion ----------------------------------------------------------------------------
+
+def json_value(value: Any) -> Any:
+    """A cell as JSON: NaN/NaT/None -> null, dates as ISO strings, numpy scalars as Python."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows in a stable order (every column, nulls last) so equal marts give equal files."""
+    ordered = frame.sort_values(list(frame.columns), na_position="last", kind="mergesort") if len(frame) else frame
+    return [{column: json_value(value) for column, value in row.items()} for row in ordered.to_dict("records")]
+
+
+# Units of the marts' measure columns, by name; columns not matched are dimensions (no unit).
+_UNIT_RULES: tuple[tuple[str, str], ...] = (
+    ("_share", "share"),
+    ("share_of_", "share"),
+    ("growth_rank", "rank"),
+    ("_rank", "rank"),
+    ("growth", "growth"),
+    ("ratio", "ratio"),
+    ("_per_customer", "per customer"),
+    ("customers", "customers"),
+    ("notebooks", "notebooks"),
+    ("models", "models"),
+    ("request_count", "requests"),
+    ("usage_hours", "hours"),
+    ("events", "events"),
+)
+
+
+def column_unit(column: str) -> str | None:
+    if column.startswith("is_"):
+        return None
+    for pattern, unit in _UNIT_RULES:
+        if pattern in column:
+            return unit
+    return None
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+def _manifest_models(dbt_target: Path) -> dict[str, dict]:
+    path = dbt_target / "manifest.json"
+    if not path.is_file():
+        raise PublishError(f"no dbt manifest at {path} (run `sodai transform` first)")
+    nodes = json.loads(path.read_text())["nodes"]
+    return {node["name"]: node for node in nodes.values() if node.get("resource_type") == "model"}
+
+
+def dbt_invocation_id(dbt_target: Path) -> str | None:
+    path = dbt_target / "run_results.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text()).get("metadata", {}).get("invocation_id")
+
+
+def _window(names: tuple[str, str], parameters: Mapping[str, Any]) -> dict[str, str]:
+    missing = [name for name in names if name not in parameters]
+    if missing:
+        raise PublishError(f"conf/report.yaml names unknown report parameters: {', '.join(missing)}")
+    start, end = (json_value(parameters[name]) for name in names)
+    return {"start": str(start), "end": str(end)}
+
+
+def _figure(figure_id: str, entry: FigureEntry, snapshot: TableSnapshot, model: dict | None,
+            highlights: pd.DataFrame, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    described = (model or {}).get("columns", {})
+    columns = [
+        {
+            "name": column,
+            "type": str(snapshot.frame[column].dtype),
+            "unit": column_unit(column),
+            "description": described.get(column, {}).get("description") or None,
+        }
+        for column in snapshot.frame.columns
+    ]
+    suppressed = int(snapshot.frame["is_suppressed"].fillna(False).astype(bool).sum()) \
+        if "is_suppressed" in snapshot.frame else 0
+    own_highlights = highlights[highlights["figure_id"] == figure_id] if len(highlights) else highlights
+    return {
+        "id": figure_id,
+        "title": entry.title,
+        "section": entry.section,
+        "definition": ((model or {}).get("description") or entry.title).strip(),
+        "window": _window(entry.window, parameters),
+        "table": snapshot.name,
+        "columns": columns,
+        "rows": frame_rows(snapshot.frame),
+        "suppressed_rows": suppressed,
+        "highlights": frame_rows(own_highlights.drop(columns=["figure_id"])) if len(own_highlights) else [],
+    }
+
+
+def _finding(finding_id: str, entry: FindingEntry, rows: pd.DataFrame,
+             parameters: Mapping[str, Any]) -> dict[str, Any]:
+    if rows.empty:
+        raise PublishError(f"marts.key_findings has no row for {finding_id}")
+    measures = frame_rows(rows.drop(columns=["finding_id"]))
+    headline = next((m for m in measures if m["is_headline"]), measures[0])
+    return {
+        "id": finding_id,
+        "title": entry.title,
+        "definition": entry.definition,
+        "figure": entry.figure,
+        "window": _window(entry.window, parameters),
+        "value": headline["value"],
+        "unit": headline["unit"],
+        "measure": headline["measure"],
+        "suppressed": bool(headline["is_suppressed"]),
+        "measures": measures,
+    }
+
+
+def _generator(landing: Path) -> dict[str, Any] | None:
+    manifest = landing / "_manifest" / "generation.json"
+    if not manifest.is_file():
+        return None
+    summary = json.loads(manifest.read_text())
+    return {key: summary.get(key) for key in ("seed", "customers", "params_digest", "dirty_rate")}
+
+
+def build_report(
+    *,
+    lakehouse: Path,
+    landing: Path,
+    dbt_target: Path,
+    parameters: Mapping[str, Any],
+    pipeline_run_id: str | None,
+    engine: str,
+    catalog: ReportCatalog | None = None,
+    generated_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The report as a JSON-ready dict (see docs/report.schema.json)."""
+    catalog = catalog or load_catalog()
+    models = _manifest_models(dbt_target)
+    key_findings = read_mart(lakehouse, "key_findings")
+    highlights = read_mart(lakehouse, "figure_highlights")
+    snapshots = {key_findings.name: key_findings, highlights.name: highlights}
+
+    def figures(entries: Mapping[str, FigureEntry]) -> list[dict[str, Any]]:
+        out = []
+        for figure_id, entry in entries.items():
+            snapshot = read_mart(lakehouse, entry.mart)
+            snapshots[snapshot.name] = snapshot
+            out.append(_figure(figure_id, entry, snapshot, models.get(entry.mart), highlights.frame, parameters))
+        return out
+
+    figure_items, beyond_items = figures(catalog.figures), figures(catalog.beyond)
+    findings = [
+        _finding(finding_id, entry, key_findings.frame[key_findings.frame["finding_id"] == finding_id], parameters)
+        for finding_id, entry in catalog.key_findings.items()
+    ]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "title": catalog.title,
+        "report_year": json_value(parameters.get("report_year")),
+        "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "window": _window(("window_start", "window_end"), parameters),
+        "telemetry": _window(("telemetry_start", "telemetry_end"), parameters),
+        "suppression": {"min_customers": int(parameters["suppression_min_customers"])},
+        "parameters": {name: json_value(value) for name, value in parameters.items()},
+        "key_findings": findings,
+        "figures": figure_items,
+        "beyond": beyond_items,
+        "provenance": {
+            "pipeline_run_id": pipeline_run_id,
+            "dbt_invocation_id": dbt_invocation_id(dbt_target),
+            "engine": engine,
+            "tables": {
+                name: {"path": snapshot.path, "version": snapshot.version}
+                for name, snapshot in sorted(snapshots.items())
+            } | {name: {"path": str(lakehouse / "silver" / name.split(".", 1)[1]), "version": version}
+                 for name, version in silver_versions(lakehouse).items()},
+            "generator": _generator(landing),
+        },
+    }
+
+
+def validate_report(report: Mapping[str, Any], schema_path: Path = SCHEMA_PATH) -> None:
+    schema = json.loads(schema_path.read_text())
+    try:
+        jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+        raise PublishError(f"report.json does not match {schema_path.name} at {where}: {error.message}") from error
+
+
+def write_report(report: Mapping[str, Any], path: Path) -> Path:
+    """Validate, then replace `path` atomically: readers see the old or the new report, never half."""
+    validate_report(report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=path.parent)
+    with os.fdopen(handle, "w") as out:
+        json.dump(report, out, indent=1, ensure_ascii=False, allow_nan=False)
+        out.write("\n")
+    os.replace(temporary, path)
+    return path
