@@ -139,8 +139,11 @@ def calibrate(report_path: Path, published: Published | None = None) -> list[Com
 def display(value: Any, unit: str | None = None) -> str:
     """A value the way the report prints it: growth as +N%, shares as N%, ratios as N.NN."""
     if isinstance(value, list):
-        shown = [display(item, unit) for item in value]
-        return shown[0] if len(set(shown)) == 1 else f"{min(shown)} .. {max(shown)}" if len(shown) > 4 else ", ".join(shown)
+        numbers = [item for item in value if isinstance(item, (int, float)) and not isinstance(item, bool)]
+        if len(value) > 3 and len(numbers) == len(value):
+            low, high = min(numbers), max(numbers)
+            return display(low, unit) if low == high else f"{display(low, unit)} .. {display(high, unit)}"
+        return ", ".join(display(item, unit) for item in value)
     if isinstance(value, bool) or value is None or isinstance(value, dict):
         return json.dumps(value)
     if isinstance(value, str):
