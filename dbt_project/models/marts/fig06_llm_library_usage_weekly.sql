@@ -41,7 +41,14 @@ smoothed as (
 
 suppressed as (
 
-    {{ suppress_cells('smoothed', 'customers', tie_breaker='activity_week') }}
+    select
+        *,
+        sum(case when is_holiday_week and is_suppressed then 1 else 0 end)
+            over (partition by llm_category) as suppressed_holiday_weeks
+
+    from (
+        {{ suppress_cells('smoothed', 'customers', tie_breaker='activity_week') }}
+    ) as cells
 
 ),
 
@@ -51,7 +58,11 @@ final as (
         activity_week,
         llm_category,
         case when not is_suppressed then customers end as customers,
-        case when not is_suppressed then smoothed_customers end as smoothed_customers,
+        -- the holiday mean is published only when every holiday week is: with one week suppressed,
+        -- mean x weeks - the published weeks would give it away
+        case when not is_suppressed
+            and (not is_holiday_week or suppressed_holiday_weeks = 0)
+            then smoothed_customers end as smoothed_customers,
         is_holiday_week,
         is_suppressed
 

@@ -1,7 +1,9 @@
 {#-
     The figures' headline numbers that are not a cell of a figure mart: growths across months or
     weeks, spans and ranks the report's text quotes. One row per (figure, measure, industry,
-    subject), in long form; a value built from a suppressed cell is null and flagged.
+    subject), in long form. A value needs every cell it is built from published and at least k
+    customers behind it: else it is suppressed (null and flagged), like a cell. `customers` is the
+    smallest customer count behind the value.
 
     F1  YoY (yoy_current_month vs yoy_base_month) of experiment / registered models, experimenting /
         registering customers and models per customer.
@@ -61,8 +63,12 @@ f1_months as (
         max(case when activity_month = {{ report_date('yoy_current_month') }} then {{ measure }} end) as current_{{ measure }},
         max(case when activity_month = {{ report_date('yoy_base_month') }} then {{ measure }} end) as base_{{ measure }},
         {%- endfor %}
-        min(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
-            then registering_customers end) as customers
+        -- both months must be published (min() alone would skip a suppressed month's null)
+        case when count(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
+            and not is_suppressed then 1 end) = 2
+            then min(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
+                then registering_customers end)
+        end as customers
 
     from fig01
 
@@ -94,7 +100,7 @@ f2_span as (
         -- a span with a suppressed month is not published
         case when max(cast(is_suppressed as int)) = 0
             then {{ safe_ratio('sum(experiment_models)', 'sum(registered_models)') }} end as ratio,
-        min(registering_customers) as customers
+        case when max(cast(is_suppressed as int)) = 0 then min(registering_customers) end as customers
 
     from fig02
     where activity_month between trunc({{ report_date('f2_recent_start') }}, 'MM')
@@ -140,14 +146,14 @@ f6_spans as (
         avg(case when activity_week between {{ yoy.base_first }} and {{ yoy.base_last }}
             then customers end) as base_mean,
         max(case when activity_week = {{ week_of('vector_search_preview') }} then customers end) as preview_week,
-        -- every week of a span must be there and published
         sum(case when activity_week between {{ yoy.current_first }} and {{ yoy.current_last }}
             and not is_suppressed then 1 else 0 end) as current_weeks,
         sum(case when activity_week between {{ yoy.base_first }} and {{ yoy.base_last }}
             and not is_suppressed then 1 else 0 end) as base_weeks,
         min(case when activity_week between {{ yoy.current_first }} and {{ yoy.current_last }}
-            or activity_week between {{ yoy.base_first }} and {{ yoy.base_last }}
-            then customers end) as customers
+            then customers end) as current_customers,
+        min(case when activity_week between {{ yoy.base_first }} and {{ yoy.base_last }}
+            then customers end) as base_customers
 
     from fig06
     group by 1
@@ -157,18 +163,21 @@ f6_spans as (
 f6 as (
 
     select 'F6' as figure_id, 'weekly_yoy' as measure, 'all' as industry_key, llm_category as subject,
+        {{ growth('current_mean', 'base_mean') }} as value,
+        'growth' as unit,
+        -- every week of both spans must be there and published
         case when current_weeks = {{ var('weekly_yoy_weeks') }} and base_weeks = {{ var('weekly_yoy_weeks') }}
-            then {{ growth('current_mean', 'base_mean') }} end as value,
-        'growth' as unit, customers
+            then least(current_customers, base_customers) end as customers
     from f6_spans
 
     union all
 
     select 'F6' as figure_id, 'growth_since_preview_week' as measure, 'all' as industry_key,
         llm_category as subject,
-        case when current_weeks = {{ var('weekly_yoy_weeks') }}
-            then {{ growth('current_mean', 'preview_week') }} end as value,
-        'growth' as unit, least(customers, preview_week) as customers
+        {{ growth('current_mean', 'preview_week') }} as value,
+        'growth' as unit,
+        case when current_weeks = {{ var('weekly_yoy_weeks') }} and preview_week is not null
+            then least(current_customers, preview_week) end as customers
     from f6_spans
 
 ),
@@ -230,7 +239,9 @@ f11 as (
 
     select 'F11' as figure_id, 'six_month_growth' as measure, industry_key, 'any' as subject,
         {{ growth('current_customers', 'six_month_base_customers') }} as value, 'growth' as unit,
-        least(current_customers, six_month_base_customers) as customers
+        -- least() skips nulls: a suppressed month must make the growth suppressed
+        case when current_customers is not null and six_month_base_customers is not null
+            then least(current_customers, six_month_base_customers) end as customers
     from f11_months
 
     union all
@@ -276,7 +287,7 @@ final as (
         subject,
         case when customers >= {{ suppression_min_customers() }} then cast(value as double) end as value,
         unit,
-        cast(customers as bigint) as customers,
+        case when customers >= {{ suppression_min_customers() }} then cast(customers as bigint) end as customers,
         coalesce(customers, 0) < {{ suppression_min_customers() }} as is_suppressed
 
     from highlights

@@ -95,10 +95,14 @@ k1_k2_months as (
         max(case when activity_month = {{ report_date('yoy_base_month') }} then registered_models end) as base_registered,
         max(case when activity_month = {{ report_date('ratio_first_month') }} then experiment_to_registered_ratio end) as first_ratio,
         max(case when activity_month = {{ report_date('ratio_last_month') }} then experiment_to_registered_ratio end) as last_ratio,
-        min(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
-            then registering_customers end) as k1_customers,
-        min(case when activity_month in ({{ report_date('ratio_first_month') }}, {{ report_date('ratio_last_month') }})
-            then registering_customers end) as k2_customers
+        -- both months must be published (min() alone would skip a suppressed month's null)
+        {%- for finding, months in {'k1': ['yoy_current_month', 'yoy_base_month'], 'k2': ['ratio_first_month', 'ratio_last_month']}.items() %}
+        case when count(case when activity_month in ({{ report_date(months[0]) }}, {{ report_date(months[1]) }})
+            and not is_suppressed then 1 end) = 2
+            then min(case when activity_month in ({{ report_date(months[0]) }}, {{ report_date(months[1]) }})
+                then registering_customers end)
+        end as {{ finding }}_customers{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from fig01
 
@@ -351,7 +355,7 @@ final as (
         unit,
         case when customers >= {{ k }} then cast(numerator as double) end as numerator,
         case when customers >= {{ k }} then cast(denominator as double) end as denominator,
-        cast(customers as bigint) as customers,
+        case when customers >= {{ k }} then cast(customers as bigint) end as customers,
         coalesce(customers, 0) < {{ k }} as is_suppressed
 
     from findings
