@@ -1,13 +1,15 @@
 """`sodai`: the command line of the pipeline.
 
-Exit codes: 0 done; 1 the data did not pass (e.g. a reconciliation that does not add up);
-2 bad usage or configuration; 3 the engine could not be started or reached.
+Exit codes: 0 done; 1 the data did not pass (e.g. a reconciliation that does not add up, a dbt
+model or test that failed); 2 bad usage or configuration; 3 the engine could not be started or
+reached.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -67,6 +69,7 @@ def _engine() -> Iterator:
     from pyspark.errors import PySparkException
 
     from sodai.engine import EngineError, start_engine
+    from sodai.transform import TransformError
 
     try:
         handle = start_engine(state.settings)
@@ -77,7 +80,7 @@ def _engine() -> Iterator:
         yield handle, handle.session()
     except typer.Exit:
         raise
-    except (PySparkException, OSError, ValueError) as error:
+    except (PySparkException, OSError, ValueError, TransformError) as error:
         if state.traceback:
             raise
         first = (str(error).strip().splitlines() or [repr(error)])[0]
@@ -198,6 +201,50 @@ def _run_refine(spark) -> None:
     console.print(table)
 
 
+def _print_transform(report) -> None:
+    table = Table(title=f"dbt {report.command}: {len(report.nodes)} nodes in {report.elapsed_s:.1f} s")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    built = Counter(n.resource_type for n in report.built)
+    for kind in sorted(built):
+        table.add_row(f"{kind}s built", f"{built[kind]:,}")
+    for status, label in (("pass", "passed"), ("warn", "warned"), ("fail", "failed"), ("error", "errored")):
+        count = report.tests.get(status, 0)
+        style = {"warn": "yellow", "fail": "red", "error": "red"}.get(status) if count else None
+        table.add_row(f"tests {label}", f"[{style}]{count:,}[/{style}]" if style else f"{count:,}")
+    failed = Counter(n.resource_type for n in report.failures if n.resource_type not in ("test", "unit_test"))
+    for kind, count in sorted(failed.items()):
+        table.add_row(f"{kind}s failed", f"[red]{count:,}[/red]")
+    skipped = sum(1 for n in report.nodes if n.status == "skipped")
+    if skipped:
+        table.add_row("skipped (after a failure)", f"{skipped:,}")
+    console.print(table)
+    for node in report.nodes:
+        if node.status == "warn":
+            errors.print(f"[yellow]warn: {node.resource_type} {node.name}: {(node.message or '').strip()}[/yellow]")
+    for node in report.failures:
+        errors.print(f"[red]{node.status}: {node.resource_type} {node.name}: {(node.message or '').strip()}[/red]")
+    console.print(f"dbt invocation {report.invocation_id}; artifacts in {report.target_path}")
+
+
+def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False) -> None:
+    from sodai import pipeline
+    from sodai.transform import TransformError
+
+    with _progress() as progress:
+        task = progress.add_task("dbt build (nodes)", total=None)
+        try:
+            report = pipeline.transform(state.settings, spark, handle.url, select=select, full_refresh=full_refresh,
+                                        on_node=lambda name, status: progress.advance(task))
+        except TransformError as error:
+            report = error.report
+            if report is not None:
+                progress.stop()
+                _print_transform(report)
+            raise
+    _print_transform(report)
+
+
 @app.command()
 def ingest() -> None:
     """Landing -> bronze: every new file, exactly once, with quarantine and reconciliation."""
@@ -213,13 +260,24 @@ def refine() -> None:
 
 
 @app.command()
+def transform(
+    select: Optional[list[str]] = typer.Option(None, "--select", "-s", help="dbt node selection, e.g. +int_customer_industry (repeatable)."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="dbt's --full-refresh: incremental models rebuilt from scratch."),
+) -> None:
+    """Silver -> gold: `dbt build` of dbt_project/ (models and their tests) on the pipeline's engine."""
+    with _engine() as (handle, spark):
+        _run_transform(handle, spark, select, full_refresh)
+
+
+@app.command()
 def run() -> None:
-    """Every stage, in order, on one engine session."""
+    """Every stage, in order, on one engine session: ingest, refine, transform."""
     started = time.perf_counter()
     with _engine() as (handle, spark):
         console.print(f"Engine: {handle.kind}")
         _run_ingest(spark)
         _run_refine(spark)
+        _run_transform(handle, spark)
     console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,12 +72,75 @@ class GeneratorConfig(_Strict):
     seed: int = 42
 
 
+class ReportConfig(_Strict):
+    """The report's parameters. dbt reads them as vars (dbt_project.yml declares the same names
+    and defaults, for runs outside the pipeline); the pipeline passes these values on every run."""
+
+    report_year: int = 2024
+    telemetry_start: date = date(2022, 2, 1)
+    telemetry_end: date = date(2024, 5, 19)
+    window_start: date = date(2023, 2, 1)
+    window_end: date = date(2024, 3, 31)
+    last_year_window_start: date = date(2022, 2, 1)
+    last_year_window_end: date = date(2023, 3, 31)
+    yoy_current_month: date = date(2024, 3, 1)
+    yoy_base_month: date = date(2023, 3, 1)
+    six_month_base_month: date = date(2023, 9, 1)
+    ratio_first_month: date = date(2023, 2, 1)
+    ratio_last_month: date = date(2024, 3, 1)
+    f2_recent_start: date = date(2024, 2, 1)
+    f2_recent_end: date = date(2024, 3, 31)
+    weekly_yoy_end: date = date(2024, 3, 31)
+    weekly_yoy_weeks: int = Field(4, ge=1)
+    holiday_start: date = date(2023, 12, 18)
+    holiday_end: date = date(2024, 1, 1)
+    vector_search_preview: date = date(2023, 12, 7)
+    fm_period_start: date = date(2023, 12, 1)
+    fm_period_end: date = date(2024, 5, 19)
+    llama3_launch: date = date(2024, 4, 18)
+    k9_week_start: date = date(2024, 5, 9)
+    k9_week_end: date = date(2024, 5, 15)
+    small_model_max_parameters_billion: float = Field(13, gt=0)
+    quarter_start: date = date(2024, 1, 1)
+    quarter_end: date = date(2024, 3, 31)
+    uc_month_start: date = date(2023, 2, 1)
+    uc_month_end: date = date(2024, 1, 1)
+    suppression_min_customers: int = Field(10, ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ReportConfig":
+        # Months are compared with event_month (the first of a month): another day matches nothing.
+        months = ("yoy_current_month", "yoy_base_month", "six_month_base_month", "ratio_first_month",
+                  "ratio_last_month", "uc_month_start", "uc_month_end")
+        not_first = [name for name in months if getattr(self, name).day != 1]
+        if not_first:
+            raise ValueError(f"report months must be the first day of a month: {', '.join(not_first)}")
+        fields = type(self).model_fields
+        spans = [(name, name.removesuffix("_start") + "_end") for name in fields if name.endswith("_start")]
+        reversed_ = [f"{start} > {end}" for start, end in spans if end in fields and getattr(self, start) > getattr(self, end)]
+        if reversed_:
+            raise ValueError(f"report spans end before they start: {', '.join(reversed_)}")
+        return self
+
+
+class DbtConfig(_Strict):
+    """How the transform stage runs the dbt project (its target and log folders go under
+    paths.output, so runs never write into the source tree)."""
+
+    project_dir: Path = Path("dbt_project")
+    profiles_dir: Path | None = None  # default: the project folder (dbt_project/profiles.yml)
+    threads: int = Field(2, ge=1)
+    log_level: Literal["debug", "info", "warn", "error", "none"] = "warn"  # console; dbt.log has all
+
+
 class Settings(_Strict):
     engine: EngineConfig = EngineConfig()
     paths: PathsConfig = PathsConfig()
     pseudonymization: PseudonymizationConfig = PseudonymizationConfig()
     ingest: IngestConfig = IngestConfig()
     generator: GeneratorConfig = GeneratorConfig()
+    report: ReportConfig = ReportConfig()
+    dbt: DbtConfig = DbtConfig()
 
     def resolve(self, path: Path) -> Path:
         """An absolute path: relative ones are taken from the project root."""

@@ -10,6 +10,7 @@ from jobs.ingest.job import IngestJob, IngestReport
 from jobs.refine.job import RefineJob, RefineReport
 from sodai.config import Settings, pseudonym_key
 from sodai.lakehouse import Lakehouse
+from sodai.transform import TransformReport, docs, transform  # noqa: F401  silver -> gold (dbt)
 
 
 def lakehouse_of(settings: Settings) -> Lakehouse:

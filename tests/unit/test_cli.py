@@ -10,7 +10,7 @@ runner = CliRunner()
 def test_help_lists_every_stage():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("generate", "ingest", "refine", "run", "status", "serve"):
+    for command in ("generate", "ingest", "refine", "transform", "run", "status", "serve"):
         assert command in result.output
 
 
@@ -25,3 +25,64 @@ def test_status_of_an_empty_lakehouse(tmp_path, monkeypatch):
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 0
     assert "No tables yet" in result.output
+
+
+def _fake_engine(monkeypatch, transform):
+    """`sodai transform` with the engine and dbt replaced: exit codes without a server."""
+    from types import SimpleNamespace
+
+    import sodai.engine
+    from sodai import pipeline
+
+    handle = SimpleNamespace(kind="fake", url="sc://localhost:1", session=lambda: object(), stop=lambda: None)
+    monkeypatch.setattr(sodai.engine, "start_engine", lambda settings: handle)
+    monkeypatch.setattr(pipeline, "transform", transform)
+
+
+def _report(status: str, message: str):
+    from pathlib import Path
+
+    from sodai.transform import NodeResult, TransformReport
+
+    nodes = [NodeResult("model.sodai.stg", "stg", "model", "success", 0.1),
+             NodeResult("test.sodai.unique_stg_event_id", "unique_stg_event_id", "test", status, 0.1, message=message)]
+    return TransformReport("build", "0b7d2c1e-0000-4000-8000-000000000000", nodes, 0.2, Path("/out/dbt/target"))
+
+
+def test_transform_summary_and_a_failed_test_exits_1(monkeypatch):
+    from sodai.cli import EXIT_DATA
+    from sodai.transform import TransformError
+
+    def failing(*args, **kwargs):
+        report = _report("fail", "Got 2 results, configured to fail if != 0")
+        raise TransformError("dbt build failed (1 of 2 nodes): test unique_stg_event_id: Got 2 results", report)
+
+    _fake_engine(monkeypatch, failing)
+    result = runner.invoke(app, ["transform", "--select", "stg"])
+    assert result.exit_code == EXIT_DATA
+    assert "tests failed" in result.output and "unique_stg_event_id" in result.output
+
+
+def test_transform_passes_selection_and_prints_the_summary(monkeypatch):
+    calls = []
+
+    def passing(settings, spark, url, select=None, full_refresh=False, on_node=None):
+        calls.append((url, select, full_refresh))
+        return _report("pass", None)
+
+    _fake_engine(monkeypatch, passing)
+    result = runner.invoke(app, ["transform", "-s", "+stg", "-s", "industries", "--full-refresh"])
+    assert result.exit_code == 0, result.output
+    assert calls == [("sc://localhost:1", ["+stg", "industries"], True)]
+    assert "models built" in result.output and "0b7d2c1e-0000-4000-8000-000000000000" in result.output
+
+
+def test_an_unreachable_engine_during_transform_exits_3(monkeypatch):
+    from sodai.cli import EXIT_ENGINE
+    from sodai.transform import TransformError
+
+    def unreachable(*args, **kwargs):
+        raise TransformError("dbt build failed (1 of 1 nodes): model stg: StatusCode.UNAVAILABLE failed to connect")
+
+    _fake_engine(monkeypatch, unreachable)
+    assert runner.invoke(app, ["transform"]).exit_code == EXIT_ENGINE

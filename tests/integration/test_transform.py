@@ -1,0 +1,112 @@
+"""The transform stage (dbt build) on the default engine, after ingest and refine.
+
+dbt builds are slow on the JVM engine (statement latency, not data), so this module shares one
+`sodai run` and one in-process transform between its tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from deltalake import DeltaTable
+
+from jobs.refine.tables import ACCOUNTS, EVENT_TABLES
+from sodai import pipeline
+from sodai.config import PROJECT_ROOT, Settings
+from sodai.lakehouse import Lakehouse
+from sodai.transform import TransformError, TransformReport
+from tests.conftest import DEFAULT_ENGINE, settings_for
+from tests.integration.conftest import run_cli
+
+pytestmark = pytest.mark.integration
+
+SILVER = [*EVENT_TABLES.values(), ACCOUNTS]
+
+
+def _rows(path: Path) -> int:
+    return DeltaTable(str(path)).to_pyarrow_dataset().count_rows()
+
+
+def _run_results(settings: Settings) -> dict:
+    return json.loads((settings.output / "dbt" / "target" / "run_results.json").read_text())
+
+
+@dataclass
+class Transformed:
+    settings: Settings
+    cli_invocation_id: str
+    report: TransformReport  # a second build, in this process, on the lakehouse `sodai run` built
+
+
+@pytest.fixture(scope="module")
+def transformed(small_landing, engines, tmp_path_factory) -> Transformed:
+    settings = settings_for(tmp_path_factory.mktemp("transformed")).with_overrides(paths={"landing": str(small_landing.root)})
+    handle = engines.handle(DEFAULT_ENGINE)
+    assert run_cli(settings, "run", remote_url=handle.url) == 0
+    cli_invocation_id = _run_results(settings)["metadata"]["invocation_id"]
+    report = pipeline.transform(settings, handle.session(), handle.url)
+    return Transformed(settings, cli_invocation_id, report)
+
+
+def test_run_builds_staging_with_the_silver_row_counts(transformed):
+    lakehouse = transformed.settings.lakehouse
+    for spec in SILVER:
+        staging = lakehouse / "gold" / "staging" / f"stg_silver__{spec.name}"
+        assert (staging / "_delta_log").is_dir(), staging
+        silver = _rows(Path(Lakehouse(lakehouse).location(spec)))
+        assert silver > 0 and _rows(staging) == silver, spec.name
+    assert any((lakehouse / "gold" / "reference").iterdir())
+
+
+def test_second_build_passes_and_is_reported(transformed):
+    report = transformed.report
+    assert report.ok and report.failures == []
+    built = {n.name for n in report.built}
+    assert {f"stg_silver__{spec.name}" for spec in SILVER} <= built
+    assert report.tests["pass"] > 0 and report.tests["fail"] == report.tests["error"] == 0
+    assert all(n.status != "skipped" for n in report.nodes)
+    assert uuid.UUID(report.invocation_id) and report.invocation_id != transformed.cli_invocation_id
+
+
+def test_dbt_writes_under_the_output_folder_only(transformed):
+    settings, report = transformed.settings, transformed.report
+    assert report.target_path == settings.output / "dbt" / "target"
+    results = _run_results(settings)
+    assert results["metadata"]["invocation_id"] == report.invocation_id
+    assert len(results["results"]) == len(report.nodes)
+    assert (settings.output / "dbt" / "logs" / "dbt.log").stat().st_size > 0
+    in_source_tree = PROJECT_ROOT / "dbt_project" / "target" / "run_results.json"
+    if in_source_tree.exists():
+        assert report.invocation_id not in in_source_tree.read_text()
+
+
+def test_docs_are_generated_into_the_target_folder(transformed, engines):
+    handle = engines.handle(DEFAULT_ENGINE)
+    target = pipeline.docs(transformed.settings, handle.session(), handle.url)
+    assert target == transformed.report.target_path and (target / "index.html").is_file()
+    catalog = json.loads((target / "catalog.json").read_text())
+    assert "model.sodai.stg_silver__uc_activity" in catalog["nodes"]
+
+
+def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines, tmp_path):
+    """On a copy of silver with a duplicated event; another lakehouse on the same engine, so the
+    catalog names the first build declared must be re-pointed first."""
+    settings = settings_for(tmp_path).with_overrides(paths={"landing": str(transformed.settings.landing)})
+    shutil.copytree(transformed.settings.lakehouse / "silver", settings.lakehouse / "silver")
+    handle = engines.handle(DEFAULT_ENGINE)
+    spark = handle.session()
+    uc_activity = Lakehouse(settings.lakehouse).location(EVENT_TABLES["uc.activity"])
+    spark.read.format("delta").load(uc_activity).limit(1).write.format("delta").mode("append").save(uc_activity)
+
+    with pytest.raises(TransformError, match="unique_stg_silver__uc_activity_event_id") as caught:
+        pipeline.transform(settings, spark, handle.url, select=["stg_silver__uc_activity"])
+    report = caught.value.report
+    assert [n.name for n in report.failures] == ["unique_stg_silver__uc_activity_event_id"]
+    staging = settings.lakehouse / "gold" / "staging" / "stg_silver__uc_activity"
+    assert _rows(staging) == _rows(Path(uc_activity))  # built from this lakehouse's silver
+    assert not (settings.lakehouse / "gold" / "staging" / "stg_silver__accounts").exists()  # not selected
