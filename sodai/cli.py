@@ -271,14 +271,65 @@ def transform(
 
 @app.command()
 def run() -> None:
-    """Every stage, in order, on one engine session: ingest, refine, transform."""
+    """Every stage, in order, on one engine session: ingest, refine, transform, publish."""
+    from sodai.runs import new_run_id
+
     started = time.perf_counter()
+    run_id = new_run_id("pipeline")
     with _engine() as (handle, spark):
-        console.print(f"Engine: {handle.kind}")
+        console.print(f"Engine: {handle.kind}, run {run_id}")
         _run_ingest(spark)
         _run_refine(spark)
         _run_transform(handle, spark)
+    _run_publish(run_id)
     console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
+
+
+def _run_publish(run_id: str | None) -> None:
+    from sodai import pipeline
+    from sodai.publish import PublishError
+
+    try:
+        path = pipeline.publish(state.settings, run_id)
+    except PublishError as error:
+        errors.print(f"[red]Publish failed:[/red] {error}")
+        raise typer.Exit(EXIT_DATA)
+    console.print(f"Report: {path}")
+
+
+@app.command()
+def publish(
+    run_id: Optional[str] = typer.Option(None, "--run-id", help="Pipeline run id recorded as provenance."),
+) -> None:
+    """Gold -> report.json: every key finding and figure, validated against docs/report.schema.json."""
+    _run_publish(run_id)
+
+
+@app.command()
+def calibrate(
+    report: Optional[Path] = typer.Option(None, "--report", help="report.json to check (default <output>/report.json)."),
+    published: Optional[Path] = typer.Option(None, "--published", help="Published numbers (default conf/published/2024.yaml)."),
+) -> None:
+    """Published vs computed for every key finding and figure headline; exit 1 if any is out of tolerance."""
+    from sodai import pipeline
+    from sodai.calibrate import PUBLISHED_PATH, calibrate as compare, display, load_published, published_display
+
+    report = report or pipeline.report_path(state.settings)
+    if not report.is_file():
+        errors.print(f"[red]No report at {report}:[/red] run `sodai run` (or `sodai publish`) first.")
+        raise typer.Exit(EXIT_USAGE)
+    comparisons = compare(report, load_published(published or PUBLISHED_PATH))
+    table = Table(title=f"Published vs computed ({report})")
+    for column in ("id", "what", "published", "computed", "tolerance", ""):
+        table.add_column(column, justify="right" if column in ("published", "computed") else "left")
+    for c in comparisons:
+        table.add_row(c.target.id, c.target.label, published_display(c), display(c.computed, c.unit), c.tolerance,
+                      "[green]ok[/green]" if c.ok else "[red]outside[/red]")
+    console.print(table)
+    misses = [c for c in comparisons if not c.ok]
+    console.print(f"{len(comparisons) - len(misses)} of {len(comparisons)} within tolerance.")
+    if misses:
+        raise typer.Exit(EXIT_DATA)
 
 
 @app.command()

@@ -106,6 +106,12 @@ class ReportConfig(_Strict):
     uc_month_start: date = date(2023, 2, 1)
     uc_month_end: date = date(2024, 1, 1)
     suppression_min_customers: int = Field(10, ge=1)
+    # what the key findings single out (seed values)
+    k3_application_category: str = "nlp"
+    k5_product: str = "LangChain"
+    k9_model_family: str = "llama-3"
+    k10_industry_key: str = "fs"
+    f7_model_family: str = "llama-2"
 
     @model_validator(mode="after")
     def _consistent(self) -> "ReportConfig":

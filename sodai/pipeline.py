@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from pyspark.sql.connect.session import SparkSession
@@ -27,3 +28,23 @@ def refine(settings: Settings, spark: SparkSession, on_table: Callable[[str], No
     """Bronze -> silver for every committed batch not refined yet."""
     key, _ = pseudonym_key(settings)
     return RefineJob(spark, lakehouse_of(settings), key).run(on_table)
+
+
+def report_path(settings: Settings) -> Path:
+    return settings.output / "report.json"
+
+
+def publish(settings: Settings, pipeline_run_id: str | None = None) -> Path:
+    """Gold -> report.json (validated against docs/report.schema.json); no engine needed."""
+    from sodai.publish import build_report, write_report
+    from sodai.transform import DbtPaths
+
+    report = build_report(
+        lakehouse=settings.lakehouse,
+        landing=settings.landing,
+        dbt_target=DbtPaths.of(settings).target_path,
+        parameters=settings.report.model_dump(mode="json"),
+        pipeline_run_id=pipeline_run_id,
+        engine=settings.engine.kind,
+    )
+    return write_report(report, report_path(settings))

@@ -1,0 +1,81 @@
+"""report.json building blocks and its schema."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sodai.publish import PublishError, column_unit, frame_rows, json_value, load_catalog, validate_report
+
+
+def test_cells_become_plain_json():
+    assert json_value(np.float64("nan")) is None and json_value(None) is None and json_value(pd.NaT) is None
+    assert json_value(date(2024, 3, 1)) == "2024-03-01"
+    assert json_value(np.int64(7)) == 7 and isinstance(json_value(np.int64(7)), int)
+    assert json_value(np.bool_(True)) is True
+    assert json_value(datetime(2024, 3, 1, 12)) == "2024-03-01T12:00:00"
+
+
+def test_rows_are_ordered_so_equal_marts_give_equal_files():
+    frame = pd.DataFrame({"industry_key": ["fs", "all", "cme"], "customers": [12.0, np.nan, 30.0]})
+    shuffled = frame.sample(frac=1, random_state=3)
+    assert frame_rows(frame) == frame_rows(shuffled)
+    assert frame_rows(frame)[0] == {"industry_key": "all", "customers": None}
+
+
+@pytest.mark.parametrize(("column", "unit"), [
+    ("notebook_share", "share"), ("yoy_growth", "growth"), ("six_month_growth_rank", "rank"),
+    ("experiment_to_registered_ratio", "ratio"), ("usage_hours_per_customer", "per customer"),
+    ("customers", "customers"), ("request_count", "requests"), ("industry_key", None), ("is_suppressed", None),
+])
+def test_units_follow_the_column_names(column, unit):
+    assert column_unit(column) == unit
+
+
+def test_the_catalog_names_every_finding_and_figure_once():
+    catalog = load_catalog()
+    assert list(catalog.key_findings) == [f"K{i}" for i in range(1, 11)]
+    assert list(catalog.figures) == [f"F{i}" for i in range(1, 12)]
+    assert all(entry.figure in catalog.figures for entry in catalog.key_findings.values())
+
+
+def _minimal_report() -> dict:
+    window = {"start": "2023-02-01", "end": "2024-03-31"}
+    finding = {"id": "K1", "title": "t", "definition": "d", "figure": "F1", "window": window, "value": 11.2,
+               "unit": "multiple", "measure": "m", "suppressed": False,
+               "measures": [{"measure": "m", "is_headline": True, "value": 11.2, "unit": "multiple",
+                             "numerator": 1035.0, "denominator": 92.0, "customers": 92, "is_suppressed": False}]}
+    figure = {"id": "F1", "title": "t", "section": "s", "definition": "d", "window": window, "table": "marts.f",
+              "columns": [{"name": "customers", "type": "float64", "unit": "customers", "description": None}],
+              "rows": [{"customers": 12.0}], "suppressed_rows": 0, "highlights": []}
+    return {
+        "schema_version": "1.0", "title": "State of Data + AI", "report_year": 2024,
+        "generated_at": "2024-05-20T00:00:00+00:00", "window": window, "telemetry": window,
+        "suppression": {"min_customers": 10}, "parameters": {"window_start": "2023-02-01"},
+        "key_findings": [dict(finding, id=f"K{i}") for i in range(1, 11)],
+        "figures": [dict(figure, id=f"F{i}") for i in range(1, 12)], "beyond": [],
+        "provenance": {"pipeline_run_id": None, "dbt_invocation_id": None, "engine": "spark", "tables": {},
+                       "generator": None},
+    }
+
+
+def test_the_schema_accepts_a_complete_report():
+    validate_report(_minimal_report())
+
+
+@pytest.mark.parametrize("break_it", [
+    lambda r: r["key_findings"].pop(),                                      # K10 missing
+    lambda r: r["key_findings"][0].update(suppressed=True),                 # suppressed with a value
+    lambda r: r["key_findings"][0]["measures"][0].update(is_suppressed=True),
+    lambda r: r["figures"][0]["rows"].append({"nested": {"a": 1}}),         # cells are scalars
+    lambda r: r["provenance"].pop("dbt_invocation_id"),
+])
+def test_the_schema_refuses_a_broken_report(break_it):
+    report = copy.deepcopy(_minimal_report())
+    break_it(report)
+    with pytest.raises(PublishError, match="report.schema.json"):
+        validate_report(report)
