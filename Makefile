@@ -35,6 +35,7 @@ data/landing/_manifest/generation.json: | setup
 demo: setup data/landing/_manifest/generation.json
 	$(SODAI) run
 	$(SODAI) status
+	-$(SODAI) calibrate
 	@echo "Serving the report on http://127.0.0.1:8050 (Ctrl-C to stop)"
 	$(SODAI) serve --host 127.0.0.1 --port 8050
 
@@ -46,6 +47,7 @@ serve: setup
 
 status: setup
 	$(SODAI) status
+	-$(SODAI) calibrate
 
 test: setup
 	$(BIN)/pytest
