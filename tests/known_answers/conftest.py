@@ -1,0 +1,88 @@
+"""The known-answer scenario run through the whole pipeline once per test session.
+
+First delivery: ingest, refine, dbt build. Then the late delivery (new files in old date= folders)
+and a second, incremental run. Tests read the gold marts after either run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sodai import pipeline
+from tests.conftest import DEFAULT_ENGINE, settings_for
+from tests.known_answers import scenario
+
+MARTS = (
+    "fig01_models_over_time",
+    "fig02_model_ratio_by_industry",
+    "fig03_application_share_by_industry",
+    "fig04_application_growth_by_industry",
+    "fig05_top_products",
+    "fig06_llm_library_usage_weekly",
+    "fig07_open_model_usage_weekly",
+    "fig08_fm_usage_by_industry",
+    "fig09_serving_by_industry",
+    "fig10_uc_adoption_by_industry",
+    "fig11_serverless_adoption_by_industry",
+    "figure_highlights",
+    "key_findings",
+    "vector_search_products_weekly",
+    "vector_search_embeddings",
+    "unclassified_libraries",
+)
+
+
+@dataclass
+class Runs:
+    first: dict[str, pd.DataFrame]  # marts after the first delivery
+    final: dict[str, pd.DataFrame]  # marts after the late delivery and the incremental run
+
+
+def _read_marts(lakehouse: Path) -> dict[str, pd.DataFrame]:
+    """Every mart as a pandas frame, dates as ISO strings (so tests compare plain literals)."""
+    from deltalake import DeltaTable
+
+    frames = {}
+    for mart in MARTS:
+        frame = DeltaTable(str(lakehouse / "gold" / "marts" / mart)).to_pandas()
+        for column in frame.columns:
+            values = frame[column].dropna()
+            if len(values) and isinstance(values.iloc[0], (dt.date, pd.Timestamp)):
+                frame[column] = frame[column].map(lambda v: None if pd.isna(v) else pd.Timestamp(v).date().isoformat())
+        frames[mart] = frame
+    return frames
+
+
+@pytest.fixture(scope="session")
+def runs(engines, tmp_path_factory) -> Runs:
+    root = tmp_path_factory.mktemp("known_answers")
+    landing = root / "landing"
+    scenario.write_first_delivery(landing)
+    settings = settings_for(root).with_overrides(
+        paths={"landing": str(landing)},
+        report={"suppression_min_customers": scenario.SUPPRESSION_MIN_CUSTOMERS},
+    )
+    handle = engines.handle(DEFAULT_ENGINE)
+    spark = handle.session()
+
+    def run() -> None:
+        pipeline.ingest(settings, spark)
+        pipeline.refine(settings, spark)
+        pipeline.transform(settings, spark, handle.url)
+
+    run()
+    first = _read_marts(settings.lakehouse)
+    scenario.write_late_delivery(landing)
+    run()
+    return Runs(first=first, final=_read_marts(settings.lakehouse))
+
+
+@pytest.fixture(scope="session")
+def marts(runs) -> dict[str, pd.DataFrame]:
+    """The marts after both deliveries: what every known answer is about."""
+    return runs.final
