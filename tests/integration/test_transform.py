@@ -71,8 +71,10 @@ def test_run_builds_every_mart_and_publishes_the_report(transformed):
     assert provenance["dbt_invocation_id"] == transformed.cli_invocation_id
     assert provenance["pipeline_run_id"].startswith("pipeline-")
     assert provenance["generator"]["customers"] == SMALL_CUSTOMERS
-    fig01 = provenance["tables"]["marts.fig01_models_over_time"]
-    assert fig01["version"] == DeltaTable(fig01["path"]).version()
+    # the version recorded is the one the rows came from (the fixture has built gold again since)
+    read = provenance["tables"]["marts.fig01_models_over_time"]
+    at_version = DeltaTable(read["path"], version=read["version"]).to_pandas()
+    assert len(at_version) == len(report["figures"][0]["rows"]) > 0
 
 
 def test_second_build_passes_and_is_reported(transformed):
@@ -91,7 +93,7 @@ def test_dbt_writes_under_the_output_folder_only(transformed):
     results = _run_results(settings)
     assert results["metadata"]["invocation_id"] == report.invocation_id
     assert len(results["results"]) == len(report.nodes)
-    assert (settings.output / "dbt" / "logs" / "dbt.log").stat().st_size > 0
+    assert (settings.output / "dbt" / "logs" / "dbt.log").is_file()
     in_source_tree = PROJECT_ROOT / "dbt_project" / "target" / "run_results.json"
     if in_source_tree.exists():
         assert report.invocation_id not in in_source_tree.read_text()
