@@ -144,7 +144,9 @@ def display(value: Any, unit: str | None = None) -> str:
             low, high = min(numbers), max(numbers)
             return display(low, unit) if low == high else f"{display(low, unit)} .. {display(high, unit)}"
         return ", ".join(display(item, unit) for item in value)
-    if isinstance(value, bool) or value is None or isinstance(value, dict):
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items())
+    if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, str):
         return value
