@@ -271,7 +271,8 @@ def transform(
 
 @app.command()
 def run() -> None:
-    """Every stage, in order, on one engine session: ingest, refine, transform, publish."""
+    """Every stage, in order, on one engine session: ingest, refine, transform (and dbt docs), publish."""
+    from sodai import pipeline
     from sodai.runs import new_run_id
 
     started = time.perf_counter()
@@ -281,6 +282,8 @@ def run() -> None:
         _run_ingest(spark)
         _run_refine(spark)
         _run_transform(handle, spark)
+        docs_path = pipeline.docs(state.settings, spark, handle.url)
+        console.print(f"dbt docs: {docs_path / 'index.html'}")
     _run_publish(run_id)
     console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
 
@@ -295,6 +298,16 @@ def _run_publish(run_id: str | None) -> None:
         errors.print(f"[red]Publish failed:[/red] {error}")
         raise typer.Exit(EXIT_DATA)
     console.print(f"Report: {path}")
+
+
+@app.command()
+def docs() -> None:
+    """dbt docs (models, columns, lineage) into <output>/dbt/docs, published with the report."""
+    from sodai import pipeline
+
+    with _engine() as (handle, spark):
+        path = pipeline.docs(state.settings, spark, handle.url)
+    console.print(f"dbt docs: {path / 'index.html'}")
 
 
 @app.command()

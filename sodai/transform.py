@@ -92,6 +92,11 @@ class DbtPaths:
     target_path: Path
     log_path: Path
 
+    @property
+    def docs_path(self) -> Path:
+        """dbt docs (index.html, manifest, catalog), published with the report."""
+        return self.target_path.parent / "docs"
+
     @classmethod
     def of(cls, settings: Settings) -> "DbtPaths":
         project = settings.resolve(settings.dbt.project_dir)
@@ -104,14 +109,14 @@ def dbt_vars(settings: Settings) -> dict[str, Any]:
     return {**settings.report.model_dump(mode="json"), "lakehouse": str(settings.lakehouse)}
 
 
-def dbt_args(settings: Settings, command: list[str]) -> list[str]:
+def dbt_args(settings: Settings, command: list[str], target_path: Path | None = None) -> list[str]:
     """`dbt <command>` on this project with the pipeline's paths and vars."""
     paths = DbtPaths.of(settings)
     return [
         *command,
         "--project-dir", str(paths.project_dir),
         "--profiles-dir", str(paths.profiles_dir),
-        "--target-path", str(paths.target_path),
+        "--target-path", str(target_path or paths.target_path),
         "--log-path", str(paths.log_path),
         "--log-level", settings.dbt.log_level,
         "--vars", json.dumps(dbt_vars(settings), sort_keys=True),
@@ -194,10 +199,11 @@ def _failure_message(report: TransformReport) -> str:
     return f"dbt {report.command} failed ({len(failed)} of {len(report.nodes)} nodes): " + "; ".join(parts)
 
 
-def _invoke(settings: Settings, command: list[str], manifest=None, callbacks: list | None = None):
+def _invoke(settings: Settings, command: list[str], manifest=None, callbacks: list | None = None,
+            target_path: Path | None = None):
     from dbt.cli.main import dbtRunner
 
-    return dbtRunner(manifest=manifest, callbacks=callbacks or []).invoke(dbt_args(settings, command))
+    return dbtRunner(manifest=manifest, callbacks=callbacks or []).invoke(dbt_args(settings, command, target_path))
 
 
 def _parse(settings: Settings):
@@ -246,12 +252,15 @@ def transform(
 
 
 def docs(settings: Settings, spark: SparkSession, url: str) -> Path:
-    """`dbt docs generate` into <output>/dbt/target; returns that folder (index.html, catalog.json)."""
+    """`dbt docs generate` into <output>/dbt/docs; returns that folder (index.html, catalog.json).
+
+    Its own folder: docs generate writes run_results.json too, and the build's (its invocation id
+    is the report's provenance) must survive it."""
     paths = DbtPaths.of(settings)
     with bound_session(spark, url, settings.lakehouse):
         manifest = _parse(settings)
         point_catalog_at(spark, manifest, settings.lakehouse)
-        result = _invoke(settings, ["docs", "generate"], manifest)
+        result = _invoke(settings, ["docs", "generate"], manifest, target_path=paths.docs_path)
     if not result.success:
         raise TransformError(f"dbt docs generate failed: {_reason(result, paths)}")
-    return paths.target_path
+    return paths.docs_path

@@ -99,12 +99,15 @@ def test_dbt_writes_under_the_output_folder_only(transformed):
         assert report.invocation_id not in in_source_tree.read_text()
 
 
-def test_docs_are_generated_into_the_target_folder(transformed, engines):
+def test_docs_are_generated_beside_the_build_artifacts(transformed, engines):
     handle = engines.handle(DEFAULT_ENGINE)
-    target = pipeline.docs(transformed.settings, handle.session(), handle.url)
-    assert target == transformed.report.target_path and (target / "index.html").is_file()
-    catalog = json.loads((target / "catalog.json").read_text())
-    assert "model.sodai.stg_silver__uc_activity" in catalog["nodes"]
+    build_invocation = _run_results(transformed.settings)["metadata"]["invocation_id"]
+    docs = pipeline.docs(transformed.settings, handle.session(), handle.url)
+    assert docs == transformed.settings.output / "dbt" / "docs" and (docs / "index.html").is_file()
+    catalog = json.loads((docs / "catalog.json").read_text())
+    assert "model.sodai.fig01_models_over_time" in catalog["nodes"]
+    # the build's run_results (the report's provenance) are not replaced by the docs run
+    assert _run_results(transformed.settings)["metadata"]["invocation_id"] == build_invocation
 
 
 def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines, tmp_path):
