@@ -102,7 +102,8 @@ def silver_versions(lakehouse: Path) -> dict[str, int]:
 # --- JSON conversion ----------------------------------------------------------------------------
 
 def json_value(value: Any) -> Any:
-    """A cell as JSON: NaN/NaT/None -> null, dates as ISO strings, numpy scalars as Python."""
+    """A cell as JSON: NaN/NaT/None -> null, dates as ISO strings, numpy scalars as Python,
+    floats to 12 significant digits."""
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, (datetime, pd.Timestamp)):
@@ -111,8 +112,12 @@ def json_value(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalar
         value = value.item()
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        # 12 significant digits: sums of doubles differ in the last bits between engines and
+        # partitionings; the report must not
+        return float(f"{value:.12g}")
     return value
 
 

@@ -18,6 +18,8 @@ def test_cells_become_plain_json():
     assert json_value(np.int64(7)) == 7 and isinstance(json_value(np.int64(7)), int)
     assert json_value(np.bool_(True)) is True
     assert json_value(datetime(2024, 3, 1, 12)) == "2024-03-01T12:00:00"
+    # the same sum accumulated in another order (as on another engine) publishes the same number
+    assert json_value(0.8462567738169329) == json_value(0.8462567738169335) == 0.846256773817
 
 
 def test_rows_are_ordered_so_equal_marts_give_equal_files():
