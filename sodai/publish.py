@@ -26,11 +26,6 @@ from pydantic import BaseModel, ConfigDict
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
 CATALOG_PATH = Path(__file__).resolve().parent.parent / "conf" / "report.yaml"
-SILVER_TABLES = (
-    "accounts", "mlflow_model_logged", "mlflow_model_registered", "notebook_library_imported",
-    "integration_used", "vector_search_request", "fm_api_request", "serving_usage", "uc_activity",
-    "serverless_usage",
-)
 
 
 class PublishError(RuntimeError):
@@ -91,11 +86,14 @@ def read_mart(lakehouse: Path, mart: str) -> TableSnapshot:
 
 
 def silver_versions(lakehouse: Path) -> dict[str, int]:
+    """Version of every silver table the marts are built from (those that exist)."""
+    from jobs.refine.tables import ACCOUNTS, EVENT_TABLES
+
     versions = {}
-    for table in SILVER_TABLES:
-        path = lakehouse / "silver" / table
+    for spec in (*EVENT_TABLES.values(), ACCOUNTS):
+        path = lakehouse / spec.schema / spec.name
         if (path / "_delta_log").is_dir():
-            versions[f"silver.{table}"] = DeltaTable(str(path)).version()
+            versions[f"{spec.schema}.{spec.name}"] = DeltaTable(str(path)).version()
     return versions
 
 

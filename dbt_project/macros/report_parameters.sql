@@ -17,8 +17,3 @@
 {% macro suppression_min_customers() %}
     {{ return(var('suppression_min_customers') | int) }}
 {% endmacro %}
-
-{#- value if the cell counts at least k distinct customers, else null (shown as suppressed). -#}
-{% macro suppress_small_cell(value, customer_count) %}
-    case when {{ customer_count }} >= {{ suppression_min_customers() }} then {{ value }} end
-{% endmacro %}

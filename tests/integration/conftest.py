@@ -34,19 +34,25 @@ class Landing:
     summary: object  # jobs.generate.GenerationSummary
 
 
-@pytest.fixture(scope="session")
-def small_landing(tmp_path_factory) -> Landing:
-    """Generated once per test session; tests that change a landing copy it first."""
+def generate_small(root: Path, until: date | None = None):
+    """The small telemetry set into `root`; with `until`, only the days up to it (a later call
+    delivers the rest, as the generator's day-by-day delivery does)."""
     from jobs.generate import generate_telemetry, load_generator_params
     from jobs.generate.params import PeriodParams
     from sodai.config import load_settings
 
-    root = tmp_path_factory.mktemp("small") / "landing"
     settings = load_settings(environ={})
     params = load_generator_params(settings.resolve(settings.generator.params))
     params = params.model_copy(update={"period": PeriodParams(start=SMALL_PERIOD[0], end=SMALL_PERIOD[1])})
-    summary = generate_telemetry(params, landing=root, customers=SMALL_CUSTOMERS, seed=SEED, dirty_rate=DIRTY_RATE)
-    return Landing(root, summary)
+    return generate_telemetry(params, landing=root, customers=SMALL_CUSTOMERS, seed=SEED, until=until,
+                              dirty_rate=DIRTY_RATE)
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory) -> Landing:
+    """Generated once per test session; tests that change a landing copy it first."""
+    root = tmp_path_factory.mktemp("small") / "landing"
+    return Landing(root, generate_small(root))
 
 
 def copy_landing(landing: Landing, to: Path) -> Path:

@@ -17,7 +17,7 @@ from deltalake import DeltaTable
 
 from sodai import pipeline
 from tests.conftest import settings_for
-from tests.integration.conftest import SEED, SMALL_CUSTOMERS, SMALL_PERIOD
+from tests.integration.conftest import generate_small
 
 pytestmark = pytest.mark.integration
 
@@ -39,17 +39,6 @@ def _gold(lakehouse: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _generate(landing: Path, until: date | None):
-    from jobs.generate import generate_telemetry, load_generator_params
-    from jobs.generate.params import PeriodParams
-    from sodai.config import load_settings
-
-    settings = load_settings(environ={})
-    params = load_generator_params(settings.resolve(settings.generator.params))
-    params = params.model_copy(update={"period": PeriodParams(start=SMALL_PERIOD[0], end=SMALL_PERIOD[1])})
-    return generate_telemetry(params, landing=landing, customers=SMALL_CUSTOMERS, seed=SEED, until=until, dirty_rate=0.01)
-
-
 def _run(settings, handle, full_refresh: bool = False):
     spark = handle.session()
     pipeline.ingest(settings, spark)
@@ -65,11 +54,11 @@ def test_incremental_run_equals_full_rebuild(tmp_path, engines):
     )
     handle = engines.handle("sail")
 
-    _generate(landing, until=FIRST_DELIVERY_UNTIL)
+    generate_small(landing, until=FIRST_DELIVERY_UNTIL)
     _run(settings, handle)
     first = _gold(settings.lakehouse)
 
-    summary = _generate(landing, until=None)  # the remaining days, and late files for old days
+    summary = generate_small(landing)  # the remaining days, and late files for old days
     assert summary.late > 0, "the second delivery must carry late events for the test to mean anything"
     second_report = _run(settings, handle)
     incremental = _gold(settings.lakehouse)

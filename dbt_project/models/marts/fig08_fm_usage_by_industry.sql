@@ -48,11 +48,8 @@ final as (
         case when not is_suppressed then request_count end as request_count,
         case when not is_suppressed then customers end as customers,
         case when not is_suppressed then {{ safe_ratio('request_count', 'customers') }} end as requests_per_customer,
-        -- ranks compare the six industries; Other is not one
-        case when not is_suppressed and industry_key != 'other'
-            then rank() over (partition by is_suppressed or industry_key = 'other'
-                order by {{ safe_ratio('request_count', 'customers') }} desc)
-        end as requests_per_customer_rank,
+        {{ industry_rank(safe_ratio('request_count', 'customers') ~ ' desc', ranked_when='not is_suppressed') }}
+            as requests_per_customer_rank,
         is_suppressed
 
     from suppressed

@@ -76,11 +76,8 @@ final as (
         case when not is_suppressed then current_month_usage_hours end as current_month_usage_hours,
         case when not is_suppressed
             then {{ growth('current_month_usage_hours', 'base_month_usage_hours') }} end as six_month_growth,
-        -- ranks compare the six industries; Other is not one
-        case when not is_suppressed and industry_key != 'other'
-            then rank() over (partition by compute_type, is_suppressed or industry_key = 'other'
-                order by {{ growth('current_month_usage_hours', 'base_month_usage_hours') }} desc)
-        end as six_month_growth_rank,
+        {{ industry_rank(growth('current_month_usage_hours', 'base_month_usage_hours') ~ ' desc',
+            partition_by=['compute_type'], ranked_when='not is_suppressed') }} as six_month_growth_rank,
         is_suppressed
 
     from suppressed

@@ -62,11 +62,8 @@ final as (
         industry,
         industry_key,
         case when not is_suppressed then customers end as customers,
-        -- ranks compare the six industries (not Other, not the all-industries row)
-        case when not is_suppressed and industry_key not in ('all', 'other')
-            then rank() over (partition by activity_month, is_suppressed or industry_key in ('all', 'other')
-                order by customers desc)
-        end as industry_rank,
+        {{ industry_rank('customers desc', partition_by=['activity_month'], ranked_when='not is_suppressed',
+            not_ranked=['all', 'other']) }} as industry_rank,
         is_suppressed
 
     from suppressed

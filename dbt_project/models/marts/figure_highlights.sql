@@ -118,8 +118,7 @@ f2 as (
     union all
 
     select 'F2' as figure_id, 'ratio_recent_span_rank' as measure, industry_key, 'all' as subject,
-        cast(case when ratio is not null and industry_key != 'other'
-            then rank() over (partition by ratio is null or industry_key = 'other' order by ratio) end as double) as value,
+        cast({{ industry_rank('ratio', ranked_when='ratio is not null') }} as double) as value,
         'rank' as unit, customers
     from f2_span
 
@@ -244,23 +243,15 @@ f11 as (
             then least(current_customers, six_month_base_customers) end as customers
     from f11_months
 
-    union all
-
-    select 'F11' as figure_id, 'rank_current_month' as measure, industry_key, 'any' as subject,
-        cast(case when current_customers is not null and industry_key != 'other'
-            then rank() over (partition by current_customers is null or industry_key = 'other'
-                order by current_customers desc) end as double),
-        'rank' as unit, current_customers as customers
-    from f11_months
+    {%- for measure, column in {'rank_current_month': 'current_customers', 'rank_yoy_base_month': 'yoy_base_customers'}.items() %}
 
     union all
 
-    select 'F11' as figure_id, 'rank_yoy_base_month' as measure, industry_key, 'any' as subject,
-        cast(case when yoy_base_customers is not null and industry_key != 'other'
-            then rank() over (partition by yoy_base_customers is null or industry_key = 'other'
-                order by yoy_base_customers desc) end as double),
-        'rank' as unit, yoy_base_customers as customers
+    select 'F11' as figure_id, '{{ measure }}' as measure, industry_key, 'any' as subject,
+        cast({{ industry_rank(column ~ ' desc', ranked_when=column ~ ' is not null') }} as double),
+        'rank' as unit, {{ column }} as customers
     from f11_months
+    {%- endfor %}
 
 ),
 
