@@ -2,7 +2,7 @@
 
 Exit codes: 0 done; 1 the data did not pass (e.g. a reconciliation that does not add up, a dbt
 model or test that failed); 2 bad usage or configuration; 3 the engine could not be started or
-reached.
+reached; 4 another run holds the lakehouse's run lock.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -23,11 +23,11 @@ from rich.table import Table
 
 from sodai.config import Settings, load_settings, pseudonym_key
 
-EXIT_DATA, EXIT_USAGE, EXIT_ENGINE = 1, 2, 3
+EXIT_DATA, EXIT_USAGE, EXIT_ENGINE, EXIT_BUSY = 1, 2, 3, 4
 
 app = typer.Typer(help="State of Data + AI pipeline: telemetry in, report out.", no_args_is_help=True)
 console = Console(stderr=False)
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # messages stay one line in logs
 
 
 class State:
@@ -88,6 +88,29 @@ def _engine() -> Iterator:
         raise typer.Exit(EXIT_ENGINE if "UNAVAILABLE" in str(error) else EXIT_DATA)
     finally:
         handle.stop()
+
+
+@contextmanager
+def _locked(run_id: str) -> Iterator:
+    """Hold the lakehouse's run lock (sodai/lock.py) for a command that writes to it."""
+    from sodai.lock import RunLock, RunLocked
+
+    try:
+        with RunLock(state.settings.lakehouse, run_id) as lock:
+            if lock.took_over is not None:
+                errors.print(f"[yellow]Took over the lock of a run that died: {lock.took_over.describe()}[/yellow]")
+            yield lock
+    except RunLocked as refused:
+        errors.print(f"[red]Refused:[/red] {refused}")
+        raise typer.Exit(EXIT_BUSY)
+
+
+def _parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors.print(f"[red]{option}: not a date (YYYY-MM-DD): {value!r}[/red]")
+        raise typer.Exit(EXIT_USAGE)
 
 
 def _warn_demo_key() -> None:
@@ -168,19 +191,23 @@ def _print_ingest(report) -> None:
         console.print(f"Rolled back unfinished batches of an interrupted run: {', '.join(report.rolled_back)}")
 
 
-def _run_ingest(spark) -> None:
+def _run_ingest(spark, until: date | None = None) -> int:
+    """Ingest; the number of lines read."""
     from sodai import pipeline
 
     with _progress() as progress:
         task = progress.add_task("Ingesting landing files", total=None)
-        report = pipeline.ingest(state.settings, spark, on_batch=lambda done, total: progress.update(task, completed=done, total=total))
+        report = pipeline.ingest(state.settings, spark, until=until,
+                                 on_batch=lambda done, total: progress.update(task, completed=done, total=total))
     _print_ingest(report)
     if not report.reconciled:
         errors.print("[red]Reconciliation failed: lines read != accepted + duplicates + quarantined[/red]")
         raise typer.Exit(EXIT_DATA)
+    return report.total("lines_read")
 
 
-def _run_refine(spark) -> None:
+def _run_refine(spark) -> int:
+    """Refine; the number of silver rows inserted."""
     from jobs.refine.tables import EVENT_TABLES
     from sodai import pipeline
 
@@ -190,7 +217,7 @@ def _run_refine(spark) -> None:
         report = pipeline.refine(state.settings, spark, on_table=lambda name: progress.advance(task))
     if not report.ingest_runs:
         console.print("Silver is up to date: no new bronze batches.")
-        return
+        return 0
     table = Table(title=f"Refine {report.refine_run_id}: {len(report.ingest_runs)} bronze batches")
     table.add_column("silver table")
     table.add_column("rows inserted", justify="right")
@@ -199,6 +226,7 @@ def _run_refine(spark) -> None:
     if report.accounts_snapshot:
         table.add_row(f"silver.accounts (snapshot {report.accounts_snapshot})", f"{report.accounts_rows:,}")
     console.print(table)
+    return sum(report.inserted.values())
 
 
 def _print_transform(report) -> None:
@@ -227,7 +255,8 @@ def _print_transform(report) -> None:
     console.print(f"dbt invocation {report.invocation_id}; artifacts in {report.target_path}")
 
 
-def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False) -> None:
+def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False) -> int:
+    """dbt build; the number of nodes built."""
     from sodai import pipeline
     from sodai.transform import TransformError
 
@@ -243,19 +272,24 @@ def _run_transform(handle, spark, select: list[str] | None = None, full_refresh:
                 _print_transform(report)
             raise
     _print_transform(report)
+    return len(report.built)
 
 
 @app.command()
 def ingest() -> None:
     """Landing -> bronze: every new file, exactly once, with quarantine and reconciliation."""
-    with _engine() as (_, spark):
+    from sodai.runs import new_run_id
+
+    with _locked(new_run_id("ingest")), _engine() as (_, spark):
         _run_ingest(spark)
 
 
 @app.command()
 def refine() -> None:
     """Bronze -> silver: typed, deduplicated, pseudonymized tables (incremental)."""
-    with _engine() as (_, spark):
+    from sodai.runs import new_run_id
+
+    with _locked(new_run_id("refine")), _engine() as (_, spark):
         _run_refine(spark)
 
 
@@ -265,27 +299,73 @@ def transform(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="dbt's --full-refresh: incremental models rebuilt from scratch."),
 ) -> None:
     """Silver -> gold: `dbt build` of dbt_project/ (models and their tests) on the pipeline's engine."""
-    with _engine() as (handle, spark):
+    from sodai.runs import new_run_id
+
+    with _locked(new_run_id("transform")), _engine() as (handle, spark):
         _run_transform(handle, spark, select, full_refresh)
 
 
 @app.command()
-def run() -> None:
-    """Every stage, in order, on one engine session: ingest, refine, transform (and dbt docs), publish."""
-    from sodai import pipeline
+def run(
+    day: Optional[str] = typer.Option(None, "--date", help="Scheduled run for this day (YYYY-MM-DD): only landing files of date folders up to it."),
+) -> None:
+    """Every stage, in order, on one engine session: ingest, refine, transform (and dbt docs), publish.
+
+    Incremental and idempotent: a second run with nothing new changes no table's contents."""
+    run_date = _parse_day(day, "--date") if day else None
+    _run_days([run_date])
+
+
+@app.command()
+def backfill(
+    first: str = typer.Option(..., "--from", help="First day (YYYY-MM-DD)."),
+    last: str = typer.Option(..., "--to", help="Last day, included."),
+) -> None:
+    """Replay `run --date D` for every day from --from to --to, in order, on one engine session."""
+    start, end = _parse_day(first, "--from"), _parse_day(last, "--to")
+    if end < start:
+        errors.print(f"[red]--to {end} is before --from {start}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    _run_days([start + timedelta(days=n) for n in range((end - start).days + 1)])
+
+
+def _run_days(days: list[date | None]) -> None:
+    """The pipeline for each day in order (None: everything landed), under one lock and engine."""
+    from sodai.history import RunHistory
     from sodai.runs import new_run_id
 
     started = time.perf_counter()
-    run_id = new_run_id("pipeline")
-    with _engine() as (handle, spark):
-        console.print(f"Engine: {handle.kind}, run {run_id}")
-        _run_ingest(spark)
-        _run_refine(spark)
-        _run_transform(handle, spark)
-        docs_path = pipeline.docs(state.settings, spark, handle.url)
-        console.print(f"dbt docs: {docs_path / 'index.html'}")
-    _run_publish(run_id)
+    with _locked(new_run_id("pipeline")):
+        with _engine() as (handle, spark):
+            console.print(f"Engine: {handle.kind}")
+            for run_date in days:
+                history = RunHistory(state.settings.lakehouse, new_run_id("pipeline"), run_date)
+                console.print(f"[bold]Run {history.run_id}[/bold]" + (f" for {run_date}" if run_date else ""))
+                _pipeline_stages(handle, spark, history)
+                if len(days) > 1:  # a backfill publishes every day, as the daily schedule would
+                    _publish_stage(history)
+        if len(days) == 1:
+            _publish_stage(history)  # no engine needed: the engine is stopped first
     console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
+
+
+def _pipeline_stages(handle, spark, history) -> None:
+    from sodai import pipeline
+
+    with history.stage("ingest") as record:
+        record.rows = _run_ingest(spark, until=history.run_date)
+    with history.stage("refine") as record:
+        record.rows = _run_refine(spark)
+    with history.stage("transform") as record:
+        record.rows = _run_transform(handle, spark)
+    with history.stage("docs"):
+        docs_path = pipeline.docs(state.settings, spark, handle.url)
+    console.print(f"dbt docs: {docs_path / 'index.html'}")
+
+
+def _publish_stage(history) -> None:
+    with history.stage("publish"):
+        _run_publish(history.run_id)
 
 
 def _run_publish(run_id: str | None) -> None:
@@ -315,7 +395,10 @@ def publish(
     run_id: Optional[str] = typer.Option(None, "--run-id", help="Pipeline run id recorded as provenance."),
 ) -> None:
     """Gold -> report.json: every key finding and figure, validated against docs/report.schema.json."""
-    _run_publish(run_id)
+    from sodai.runs import new_run_id
+
+    with _locked(new_run_id("publish")):
+        _run_publish(run_id)
 
 
 @app.command()
@@ -365,6 +448,25 @@ def status() -> None:
     runs = latest_ingest_runs(lakehouse, limit=5)
     if not runs.empty:
         console.print("Latest ingest batches: " + "; ".join(f"{r.ingest_run_id} {r.state}" for r in runs.itertuples()))
+    _print_history(lakehouse)
+
+
+def _print_history(lakehouse: Path, runs: int = 3) -> None:
+    from sodai.history import read_history
+
+    history = read_history(lakehouse, limit_runs=runs)
+    if history.empty:
+        return
+    table = Table(title="Latest pipeline runs (ops.pipeline_runs)")
+    for column in ("run", "date", "stage", "status", "rows", "seconds", "started (UTC)"):
+        table.add_column(column, justify="right" if column in ("rows", "seconds") else "left")
+    for r in history.itertuples():
+        style = "red" if r.status != "succeeded" else None
+        status = f"[{style}]{r.status}[/{style}]" if style else r.status
+        table.add_row(r.run_id, str(r.run_date) if r.run_date is not None and r.run_date == r.run_date else "",
+                      r.stage, status, "" if r.rows is None or r.rows != r.rows else f"{int(r.rows):,}",
+                      f"{r.duration_s:.1f}", r.started_at.strftime("%Y-%m-%d %H:%M:%S"))
+    console.print(table)
 
 
 @app.command()

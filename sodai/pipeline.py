@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -18,9 +19,10 @@ def lakehouse_of(settings: Settings) -> Lakehouse:
     return Lakehouse(settings.lakehouse)
 
 
-def ingest(settings: Settings, spark: SparkSession, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
-    """Landing -> bronze for every file not ingested yet."""
-    job = IngestJob(spark, lakehouse_of(settings), settings.landing, settings.ingest.files_per_batch)
+def ingest(settings: Settings, spark: SparkSession, on_batch: Callable[[int, int], None] | None = None,
+           until: date | None = None) -> IngestReport:
+    """Landing -> bronze for every file not ingested yet (of date folders <= `until`, if given)."""
+    job = IngestJob(spark, lakehouse_of(settings), settings.landing, settings.ingest.files_per_batch, until)
     return job.run(on_batch)
 
 

@@ -22,6 +22,7 @@ from pyspark.sql.connect.session import SparkSession
 
 from sodai.catalog import point_catalog_at
 from sodai.config import Settings
+from sodai.failpoints import failpoint
 
 # Statuses dbt gives a node that did not do its job (a test that found rows is `fail`).
 FAILED = frozenset({"error", "fail", "runtime error"})
@@ -159,13 +160,12 @@ def bound_session(spark: SparkSession, url: str, lakehouse: Path) -> Iterator[No
 
 
 def _node_callback(on_node: Callable[[str, str], None] | None) -> list[Callable]:
-    if on_node is None:
-        return []
-
     def callback(event) -> None:
         if event.info.name == "NodeFinished":
             info = event.data.node_info
-            on_node(info.node_name, info.node_status)
+            failpoint(f"transform.after_node.{info.node_name}")  # recovery tests: a kill mid-build
+            if on_node is not None:
+                on_node(info.node_name, info.node_status)
 
     return [callback]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -152,9 +152,11 @@ def _reconcile(spark: SparkSession, lakehouse: Lakehouse, spec, run_id: str, fil
 class IngestJob:
     """Ingests what is new in one landing zone into one lakehouse."""
 
-    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 1000):
+    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 1000,
+                 until: date | None = None):
         self.spark, self.lakehouse, self.landing = spark, lakehouse, Path(landing)
         self.files_per_batch = files_per_batch
+        self.until = until  # a scheduled run for day D takes files of date folders <= D only
 
     def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
         """Ingest every new file; `on_batch(done_files, total_files)` reports progress."""
@@ -162,6 +164,8 @@ class IngestJob:
         lakehouse.ensure(spark, *T.ALL)
         report = IngestReport(rolled_back=recover(spark, lakehouse))
         files, report.strays = list_landing(self.landing)
+        if self.until is not None:
+            files = [f for f in files if f.partition_date <= self.until]
         new_files = self._new_files(files, report)
         events = [f for f, _ in new_files if f.kind == "events"]
         accounts = [f for f, _ in new_files if f.kind == "accounts"]
