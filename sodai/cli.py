@@ -275,34 +275,48 @@ def _run_transform(handle, spark, select: list[str] | None = None, full_refresh:
     return len(report.built)
 
 
+RUN_ID_OPTION = typer.Option(None, "--run-id", help="Record this stage under this pipeline run id (an orchestrator's); default a new one.")
+
+
+@contextmanager
+def _one_stage(stage: str, run_id: str | None, run_date: date | None = None) -> Iterator:
+    """A stage run on its own (by hand or by an orchestrator's task): locked and in the run history."""
+    from sodai.history import RunHistory
+    from sodai.runs import new_run_id
+
+    run_id = run_id or new_run_id(stage)
+    with _locked(run_id):
+        with RunHistory(state.settings.lakehouse, run_id, run_date).stage(stage) as record:
+            yield record
+
+
 @app.command()
-def ingest() -> None:
+def ingest(
+    day: Optional[str] = typer.Option(None, "--date", help="Only landing files of date folders up to this day (YYYY-MM-DD)."),
+    run_id: Optional[str] = RUN_ID_OPTION,
+) -> None:
     """Landing -> bronze: every new file, exactly once, with quarantine and reconciliation."""
-    from sodai.runs import new_run_id
-
-    with _locked(new_run_id("ingest")), _engine() as (_, spark):
-        _run_ingest(spark)
+    run_date = _parse_day(day, "--date") if day else None
+    with _one_stage("ingest", run_id, run_date) as record, _engine() as (_, spark):
+        record.rows = _run_ingest(spark, until=run_date)
 
 
 @app.command()
-def refine() -> None:
+def refine(run_id: Optional[str] = RUN_ID_OPTION) -> None:
     """Bronze -> silver: typed, deduplicated, pseudonymized tables (incremental)."""
-    from sodai.runs import new_run_id
-
-    with _locked(new_run_id("refine")), _engine() as (_, spark):
-        _run_refine(spark)
+    with _one_stage("refine", run_id) as record, _engine() as (_, spark):
+        record.rows = _run_refine(spark)
 
 
 @app.command()
 def transform(
     select: Optional[list[str]] = typer.Option(None, "--select", "-s", help="dbt node selection, e.g. +int_customer_industry (repeatable)."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="dbt's --full-refresh: incremental models rebuilt from scratch."),
+    run_id: Optional[str] = RUN_ID_OPTION,
 ) -> None:
     """Silver -> gold: `dbt build` of dbt_project/ (models and their tests) on the pipeline's engine."""
-    from sodai.runs import new_run_id
-
-    with _locked(new_run_id("transform")), _engine() as (handle, spark):
-        _run_transform(handle, spark, select, full_refresh)
+    with _one_stage("transform", run_id) as record, _engine() as (handle, spark):
+        record.rows = _run_transform(handle, spark, select, full_refresh)
 
 
 @app.command()
@@ -397,7 +411,8 @@ def publish(
     """Gold -> report.json: every key finding and figure, validated against docs/report.schema.json."""
     from sodai.runs import new_run_id
 
-    with _locked(new_run_id("publish")):
+    run_id = run_id or new_run_id("pipeline")
+    with _one_stage("publish", run_id):
         _run_publish(run_id)
 
 

@@ -15,6 +15,10 @@ from sodai.lakehouse import Lakehouse
 from sodai.transform import TransformReport, docs, transform  # noqa: F401  silver -> gold (dbt)
 
 
+# The stages of `sodai run`, in order (also the orchestrator's tasks, orchestration/airflow).
+RUN_STAGES = ("ingest", "gate_bronze", "refine", "gate_silver", "transform", "gate_gold", "forecast", "publish")
+
+
 def lakehouse_of(settings: Settings) -> Lakehouse:
     return Lakehouse(settings.lakehouse)
 

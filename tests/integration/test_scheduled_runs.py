@@ -130,3 +130,49 @@ def test_a_second_run_is_refused_naming_the_holder(daily, sail_url):
                                  cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 4
     assert "pipeline-holding-the-lock" in refused.stderr and f"pid {os.getpid()}" in refused.stderr
+
+
+@pytest.fixture
+def sail_server(tmp_path):
+    """`sail spark server` as its own process on a free loopback port, as a cluster's would be."""
+    from sodai.engine import free_port
+
+    port = free_port()
+    sail = Path(sys.executable).with_name("sail")
+    log = (tmp_path / "sail-server.log").open("w")
+    server = subprocess.Popen([str(sail), "spark", "server", "--ip", "127.0.0.1", "--port", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, server)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "sail spark server exited"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"sail spark server did not listen on {port}")
+
+
+def test_the_pipeline_runs_unchanged_on_its_own_spark_connect_server(daily, small_landing, sail_server, tmp_path):
+    """Configured by SPARK_REMOTE alone, as on a cluster: no engine setting in conf or SODAI__*."""
+    settings = _fresh(tmp_path, small_landing)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
+    env.update(SODAI__PATHS__LANDING=str(settings.landing), SODAI__PATHS__LAKEHOUSE=str(settings.lakehouse),
+               SODAI__PATHS__OUTPUT=str(settings.output), SPARK_REMOTE=sail_server)
+    done = subprocess.run([sys.executable, "-m", "sodai.cli", "run", "--date", DAY.isoformat()], env=env,
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Engine: remote" in done.stdout
+    assert _report_contents(settings) == _report_contents(daily)
