@@ -7,12 +7,13 @@ BIN     := $(VENV)/bin
 SODAI   := $(BIN)/sodai
 JARS    := jars/lib/.fetched
 
-.PHONY: help setup demo run test test-unit bench serve status clean clean-data
+.PHONY: help setup demo run test test-unit bench serve status clean clean-data notebooks-clean bench-scale
 
 help:
 	@echo "make demo   - set up, generate the default telemetry, run the pipeline, serve the report"
 	@echo "make test   - set up and run the test suite"
 	@echo "make bench  - throughput benchmark (engines vs DuckDB) -> benchmarks/results/latest.json"
+	@echo "make bench-scale - whole pipeline at 1M, 5M, 10M events per engine -> benchmarks/results/scale.json"
 	@echo "make status - tables, versions, row counts"
 
 $(BIN)/python:
@@ -54,6 +55,12 @@ test: setup
 
 test-unit: setup
 	$(BIN)/pytest tests/unit
+
+bench-scale: setup
+	$(BIN)/python -m benchmarks.scale
+
+notebooks-clean: setup
+	$(BIN)/nbstripout notebooks/*.ipynb
 
 bench: setup
 	$(BIN)/python -m benchmarks.throughput

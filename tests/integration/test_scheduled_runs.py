@@ -38,11 +38,12 @@ def _report_contents(settings) -> dict:
 
 
 def _gold(settings) -> dict[str, pd.DataFrame]:
-    from sodai.status import read_table
+    from sodai.publish import read_mart
 
     frames = {}
     for name in GOLD:
-        frame = read_table(settings.lakehouse, f"gold.{name}")
+        frame = read_mart(settings.lakehouse, name).frame
+        assert not frame.empty, name
         frames[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     return frames
 

@@ -1,0 +1,86 @@
+"""`make bench-scale`: the whole pipeline (`sodai run`) at growing sizes, per engine.
+
+    python -m benchmarks.scale [--customers 1000 4500 9000] [--engines sail spark] [--usd-per-hour 0.10]
+
+For each size (generated once, cached under benchmarks/work/) and engine it runs `sodai run` in a
+fresh process on a fresh lakehouse, and reports wall seconds, seconds per stage (from the run
+history), seconds and core-seconds per million events, peak RSS, and the compute cost per million
+events at the given price of this machine per hour (an input, printed with the result). Writes
+benchmarks/results/scale.json. A benchmark, not a test: nothing asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+from datetime import datetime, timezone
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.measure import measure
+from benchmarks.throughput import RESULTS, WORK, landing_for
+
+
+def run(customer_counts: list[int], engines: list[str], seed: int, usd_per_hour: float) -> dict:
+    console = Console()
+    cores = os.cpu_count() or 1
+    rows = []
+    for customers in customer_counts:
+        landing, manifest = landing_for(customers, seed)
+        for engine in engines:
+            root = WORK / f"scale-{engine}"
+            shutil.rmtree(root, ignore_errors=True)
+            m = measure(["whole", engine, str(landing), str(root)])
+            shutil.rmtree(root, ignore_errors=True)
+            millions = m.result["lines"] / 1e6
+            row = {
+                "customers": customers, "events": manifest["events"], "lines": m.result["lines"], "engine": engine,
+                "wall_s": m.seconds, "stages_s": m.result["stages_s"], "peak_rss_mb": m.peak_rss_mb,
+                "seconds_per_million": m.seconds / millions,
+                "core_seconds_per_million": m.seconds * cores / millions,
+                "usd_per_million": m.seconds / 3600 * usd_per_hour / millions,
+            }
+            rows.append(row)
+            console.print(f"{customers:,} customers, {engine}: {m.seconds:.0f} s "
+                          f"({row['seconds_per_million']:.0f} s per million events)")
+    _print(console, rows, usd_per_hour)
+    return {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": cores, "platform": platform.platform(), "python": platform.python_version()},
+        "usd_per_hour": usd_per_hour,
+        "rows": rows,
+    }
+
+
+def _print(console: Console, rows: list[dict], usd_per_hour: float) -> None:
+    table = Table(title=f"Whole pipeline (`sodai run`) by size and engine; cost at ${usd_per_hour}/hour")
+    for column in ("events", "engine", "wall s", "ingest+refine s", "transform s", "s per 1M", "$ per 1M", "peak RSS MiB"):
+        table.add_column(column, justify="left" if column == "engine" else "right")
+    for r in rows:
+        s = r["stages_s"]
+        table.add_row(f"{r['lines']:,}", r["engine"], f"{r['wall_s']:.0f}", f"{s.get('ingest', 0) + s.get('refine', 0):.0f}",
+                      f"{s.get('transform', 0):.0f}", f"{r['seconds_per_million']:.0f}", f"{r['usd_per_million']:.4f}",
+                      f"{r['peak_rss_mb']:,.0f}")
+    console.print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, nargs="+", default=[1000, 4500, 9000])
+    parser.add_argument("--engines", nargs="+", default=["sail", "spark"], choices=["sail", "spark"])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--usd-per-hour", type=float, default=0.10,
+                        help="Price of this machine per hour (default: an assumed on-demand 2-vCPU VM).")
+    args = parser.parse_args()
+    results = run(args.customers, args.engines, args.seed, args.usd_per_hour)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2))
+    Console().print(f"Wrote {RESULTS / 'scale.json'}")
+
+
+if __name__ == "__main__":
+    main()
