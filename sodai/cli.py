@@ -271,21 +271,68 @@ def transform(
 
 @app.command()
 def run() -> None:
-    """Every stage, in order, on one engine session: ingest, refine, transform (and dbt docs), publish."""
+    """Every stage, in order, on one engine session: ingest, gate bronze, refine, gate silver,
+    transform (and dbt docs), gate gold, publish. A failed gate stops the stages after it."""
     from sodai import pipeline
     from sodai.runs import new_run_id
 
     started = time.perf_counter()
     run_id = new_run_id("pipeline")
+    gates = state.settings.quality.enabled
     with _engine() as (handle, spark):
         console.print(f"Engine: {handle.kind}, run {run_id}")
         _run_ingest(spark)
+        if gates:
+            _run_gate(spark, "bronze", run_id)
         _run_refine(spark)
+        if gates:
+            _run_gate(spark, "silver", run_id)
         _run_transform(handle, spark)
         docs_path = pipeline.docs(state.settings, spark, handle.url)
         console.print(f"dbt docs: {docs_path / 'index.html'}")
+        if gates:
+            _run_gate(spark, "gold", run_id)
     _run_publish(run_id)
     console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
+
+
+def _run_gate(spark, layer: str, run_id: str | None) -> bool:
+    """A quality gate of `sodai run`: a failure exits 1, so the later stages do not run."""
+    return _gate(spark, layer, run_id, stop=True)
+
+
+def _gate(spark, layer: str, run_id: str | None, stop: bool) -> bool:
+    from sodai import pipeline
+    from sodai.gate_console import print_gate
+    from sodai.gates import GateFailed
+
+    try:
+        report = pipeline.gate(state.settings, spark, layer, run_id)
+    except GateFailed as failure:
+        print_gate(console, errors, failure.report)
+        errors.print(f"[red]{failure}: later stages stopped, publication blocked.[/red]" if stop else f"[red]{failure}[/red]")
+        if stop:
+            raise typer.Exit(EXIT_DATA)
+        return False
+    print_gate(console, errors, report)
+    return True
+
+
+@app.command()
+def gate(layer: str = typer.Argument(..., help="bronze | silver | gold | all")) -> None:
+    """Run a quality gate (Great Expectations suites of expectations/); exit 1 if a suite failed."""
+    from sodai.gates import LAYERS
+    from sodai.runs import new_run_id
+
+    layers = list(LAYERS) if layer == "all" else [layer]
+    if any(name not in LAYERS for name in layers):
+        errors.print(f"[red]Unknown layer {layer!r}:[/red] one of {', '.join(LAYERS)}, all")
+        raise typer.Exit(EXIT_USAGE)
+    run_id = new_run_id("gate")
+    with _engine() as (_, spark):
+        passed = [_gate(spark, name, run_id, stop=False) for name in layers]
+    if not all(passed):
+        raise typer.Exit(EXIT_DATA)
 
 
 def _run_publish(run_id: str | None) -> None:
@@ -347,9 +394,12 @@ def calibrate(
 
 @app.command()
 def status() -> None:
-    """Tables (Delta version, rows) and the latest ingest runs, read from the Delta logs."""
+    """Tables (Delta version, rows), the latest ingest runs and the quality gates' state."""
+    from sodai.gate_console import print_state
+    from sodai.gate_state import read_latest
     from sodai.status import latest_ingest_runs, table_status
 
+    print_state(console, read_latest(state.settings.output))
     lakehouse = state.settings.lakehouse
     tables = table_status(lakehouse)
     if not tables:
