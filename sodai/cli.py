@@ -323,7 +323,8 @@ def transform(
 def run(
     day: Optional[str] = typer.Option(None, "--date", help="Scheduled run for this day (YYYY-MM-DD): only landing files of date folders up to it."),
 ) -> None:
-    """Every stage, in order, on one engine session: ingest, refine, transform (and dbt docs), publish.
+    """Every stage, in order, on one engine session: ingest, gate bronze, refine, gate silver,
+    transform (and dbt docs), gate gold, publish. A failed gate stops the stages after it.
 
     Incremental and idempotent: a second run with nothing new changes no table's contents."""
     run_date = _parse_day(day, "--date") if day else None
@@ -366,20 +367,82 @@ def _run_days(days: list[date | None]) -> None:
 def _pipeline_stages(handle, spark, history) -> None:
     from sodai import pipeline
 
+    gates = state.settings.quality.enabled
     with history.stage("ingest") as record:
         record.rows = _run_ingest(spark, until=history.run_date)
+    if gates:
+        _run_gate(spark, "bronze", history)
     with history.stage("refine") as record:
         record.rows = _run_refine(spark)
+    if gates:
+        _run_gate(spark, "silver", history)
     with history.stage("transform") as record:
         record.rows = _run_transform(handle, spark)
     with history.stage("docs"):
         docs_path = pipeline.docs(state.settings, spark, handle.url)
     console.print(f"dbt docs: {docs_path / 'index.html'}")
+    if gates:
+        _run_gate(spark, "gold", history)
 
 
 def _publish_stage(history) -> None:
     with history.stage("publish"):
         _run_publish(history.run_id)
+
+
+def _run_gate(spark, layer: str, history) -> None:
+    """A quality gate of `sodai run`: a failure exits 1, so the later stages do not run."""
+    from sodai.gates import GateFailed
+
+    try:
+        with history.stage(f"gate_{layer}"):
+            _gate(spark, layer, history.run_id)
+    except GateFailed:
+        errors.print("[red]Later stages stopped, publication blocked.[/red]")
+        raise typer.Exit(EXIT_DATA)
+
+
+def _gate(spark, layer: str, run_id: str | None) -> None:
+    """One gate, printed; GateFailed propagates (after printing) when a suite failed."""
+    from sodai import pipeline
+    from sodai.gate_console import print_gate
+    from sodai.gates import GateFailed
+
+    try:
+        report = pipeline.gate(state.settings, spark, layer, run_id)
+    except GateFailed as failure:
+        print_gate(console, errors, failure.report)
+        errors.print(f"[red]{failure}[/red]")
+        raise
+    print_gate(console, errors, report)
+
+
+@app.command()
+def gate(
+    layer: str = typer.Argument(..., help="bronze | silver | gold | all"),
+    run_id: Optional[str] = RUN_ID_OPTION,
+) -> None:
+    """Run a quality gate (Great Expectations suites of expectations/); exit 1 if a suite failed."""
+    from sodai.gates import LAYERS, GateFailed
+    from sodai.history import RunHistory
+    from sodai.runs import new_run_id
+
+    layers = list(LAYERS) if layer == "all" else [layer]
+    if any(name not in LAYERS for name in layers):
+        errors.print(f"[red]Unknown layer {layer!r}:[/red] one of {', '.join(LAYERS)}, all")
+        raise typer.Exit(EXIT_USAGE)
+    run_id = run_id or new_run_id("gate")
+    failed = []
+    with _locked(run_id), _engine() as (_, spark):
+        history = RunHistory(state.settings.lakehouse, run_id)
+        for name in layers:  # every layer asked for, even after a failure: all the news at once
+            try:
+                with history.stage(f"gate_{name}"):
+                    _gate(spark, name, run_id)
+            except GateFailed:
+                failed.append(name)
+    if failed:
+        raise typer.Exit(EXIT_DATA)
 
 
 def _run_publish(run_id: str | None) -> None:
@@ -445,9 +508,12 @@ def calibrate(
 
 @app.command()
 def status() -> None:
-    """Tables (Delta version, rows) and the latest ingest runs, read from the Delta logs."""
+    """Tables (Delta version, rows), the latest ingest runs and the quality gates' state."""
+    from sodai.gate_console import print_state
+    from sodai.gate_state import read_latest
     from sodai.status import latest_ingest_runs, table_status
 
+    print_state(console, read_latest(state.settings.output))
     lakehouse = state.settings.lakehouse
     tables = table_status(lakehouse)
     if not tables:

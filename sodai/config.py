@@ -139,6 +139,21 @@ class DbtConfig(_Strict):
     log_level: Literal["debug", "info", "warn", "error", "none"] = "warn"  # console; dbt.log has all
 
 
+class QualityWarnConfig(_Strict):
+    """Thresholds of the warning-severity expectations (recorded, never stop a gate)."""
+
+    unclassified_library_share: float = Field(0.01, ge=0, le=1)
+
+
+class QualityConfig(_Strict):
+    """The quality gates (Great Expectations) between the stages: docs/quality.md."""
+
+    enabled: bool = True
+    freshness_max_lag_days: int = Field(7, ge=0)
+    share_tolerance: float = Field(1e-6, gt=0, lt=1)
+    warn: QualityWarnConfig = QualityWarnConfig()
+
+
 class Settings(_Strict):
     engine: EngineConfig = EngineConfig()
     paths: PathsConfig = PathsConfig()
@@ -147,6 +162,7 @@ class Settings(_Strict):
     generator: GeneratorConfig = GeneratorConfig()
     report: ReportConfig = ReportConfig()
     dbt: DbtConfig = DbtConfig()
+    quality: QualityConfig = QualityConfig()
 
     def resolve(self, path: Path) -> Path:
         """An absolute path: relative ones are taken from the project root."""

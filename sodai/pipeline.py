@@ -36,14 +36,27 @@ def refine(settings: Settings, spark: SparkSession, on_table: Callable[[str], No
     return RefineJob(spark, lakehouse_of(settings), key).run(on_table)
 
 
+def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None):
+    """The quality gate of a layer (bronze, silver, gold): raises sodai.gates.GateFailed."""
+    from sodai.gates import run_gate
+
+    return run_gate(settings, spark, layer, run_id)
+
+
 def report_path(settings: Settings) -> Path:
     return settings.output / "report.json"
 
 
 def publish(settings: Settings, pipeline_run_id: str | None = None) -> Path:
-    """Gold -> report.json (validated against docs/report.schema.json); no engine needed."""
+    """Gold -> report.json (validated against docs/report.schema.json); no engine needed.
+    Refused while the quality gates block publication (report.json keeps the last good one)."""
+    from sodai.gate_state import publication_blocked_error
     from sodai.publish import build_report, write_report
     from sodai.transform import DbtPaths
+
+    blocked = publication_blocked_error(settings.output) if settings.quality.enabled else None
+    if blocked:
+        raise blocked
 
     report = build_report(
         lakehouse=settings.lakehouse,

@@ -305,8 +305,12 @@ def write_report(report: Mapping[str, Any], path: Path) -> Path:
     validate_report(report)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=path.parent)
-    with os.fdopen(handle, "w") as out:
-        json.dump(report, out, indent=1, ensure_ascii=False, allow_nan=False)
-        out.write("\n")
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(handle, "w") as out:
+            json.dump(report, out, indent=1, ensure_ascii=False, allow_nan=False)
+            out.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)  # the previous report stays, and no stray file
+        raise
     return path

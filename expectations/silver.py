@@ -1,0 +1,86 @@
+"""Silver gate (after refine): one suite per silver event table, and silver.accounts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import great_expectations as gx
+
+from expectations.common import (
+    GateParams, TableSuite, committed_runs, contract_check, new_suite, not_null, schema, unexpected_rows, warning,
+)
+from jobs.contract import CLOUDS, EVENT_TYPES, INDUSTRIES, OTHER_INDUSTRY, SEGMENTS, EventType
+from jobs.refine import tables as T
+
+# silver columns every event row has (ids pseudonymized, lineage kept); cloud is optional
+REQUIRED_COMMON = ["event_id", "event_ts", "event_date", "customer_key", "workspace_key", "payload_json",
+                   "ingest_run_id", "source_file", "source_line", "event_month"]
+
+
+def event_table(event_type: EventType, params: GateParams) -> TableSuite:
+    spec = T.EVENT_TABLES[event_type.name]
+    bronze_events = params.ref("bronze", "events")
+    expectations = [
+        *schema(spec.columns),
+        *not_null(REQUIRED_COMMON + [f.name for f in event_type.fields if f.required]),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="event_id"),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="cloud", value_set=list(CLOUDS)),
+        *(contract_check(f.name, f.check) for f in event_type.fields if f.check),
+        unexpected_rows(
+            f"""
+            select s.rows as silver_rows, b.event_ids as bronze_event_ids
+            from (select count(*) as rows from {{batch}}) s
+            cross join (select count(distinct event_id) as event_ids from {bronze_events}
+                        where status = 'accepted' and event_type = '{event_type.name}'
+                          and ingest_run_id in {committed_runs(params)}) b
+            where s.rows != b.event_ids
+            """,
+            f"Rows = distinct accepted `{event_type.name}` event ids of committed bronze batches.",
+        ),
+        unexpected_rows(
+            "select event_id, event_date, event_month from {batch} "
+            "where event_date != to_date(event_ts) or event_month != trunc(event_date, 'MM')",
+            "event_date is the UTC date of event_ts, event_month its month (the partition).",
+        ),
+    ]
+    if params.newest_landing_date is not None:
+        oldest_allowed = params.newest_landing_date - timedelta(days=params.freshness_max_lag_days)
+        expectations.append(gx.expectations.ExpectColumnMaxToBeBetween(
+            column="event_month", min_value=oldest_allowed.replace(day=1),
+            description=f"Freshness: the newest partition (event_month) holds the month of the newest landing "
+                        f"date ({params.newest_landing_date}) less {params.freshness_max_lag_days} days.",
+        ))
+    suite = new_suite(spec.qualified, spec.comment, expectations)
+    return TableSuite("silver", suite, params.lakehouse / spec.schema / spec.name)
+
+
+def accounts(params: GateParams) -> TableSuite:
+    spec = T.ACCOUNTS
+    bronze_accounts = params.ref("bronze", "accounts")
+    expectations = [
+        *schema(spec.columns),
+        *not_null(["customer_key", "industry", "snapshot_date"]),
+        gx.expectations.ExpectColumnValuesToBeUnique(column="customer_key"),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="industry", value_set=[*INDUSTRIES, OTHER_INDUSTRY]),
+        gx.expectations.ExpectColumnUniqueValueCountToBeBetween(column="snapshot_date", min_value=1, max_value=1),
+        warning(gx.expectations.ExpectColumnValuesToBeInSet(column="segment", value_set=list(SEGMENTS))),
+        unexpected_rows(
+            f"""
+            select s.rows as silver_rows, s.snapshot_date, b.rows as bronze_accepted_rows, b.snapshot_date as bronze_newest
+            from (select count(*) as rows, max(snapshot_date) as snapshot_date from {{batch}}) s
+            cross join (select count(*) as rows, max(snapshot_date) as snapshot_date from {bronze_accounts}
+                        where status = 'accepted' and ingest_run_id in {committed_runs(params)}
+                          and snapshot_date = (select max(snapshot_date) from {bronze_accounts}
+                                               where status = 'accepted'
+                                                 and ingest_run_id in {committed_runs(params)})) b
+            where s.rows != b.rows or s.snapshot_date != b.snapshot_date
+            """,
+            "One row per accepted row of the newest committed accounts snapshot in bronze.",
+        ),
+    ]
+    suite = new_suite(spec.qualified, spec.comment, expectations)
+    return TableSuite("silver", suite, params.lakehouse / spec.schema / spec.name)
+
+
+def suites(params: GateParams) -> list[TableSuite]:
+    return [*(event_table(e, params) for e in EVENT_TYPES), accounts(params)]

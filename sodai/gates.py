@@ -1,0 +1,272 @@
+"""The quality gates: a layer's Great Expectations suites (expectations/) run as one checkpoint
+on the engine's Spark Connect DataFrames, results into gates/latest.json and Data Docs.
+
+The GE project is a file context under <output>/gx (suites, validation definitions, checkpoints
+and validation results as JSON), rebuilt from the suites in code on every gate; its Data Docs
+site is <output>/gx/data_docs. An expectation with severity `warning` is recorded, not blocking.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict
+
+from sodai.config import Settings
+from sodai.gate_state import Finding, SuiteResult, merge, read_latest, write_latest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+LAYERS = ("bronze", "silver", "gold")
+DATASOURCE = "sodai"
+DOCS_SITE = "sodai"
+KEEP_RESULTS = 5  # validation results kept per suite (Data Docs history), newest first
+_MAX_DETAIL = 300
+
+
+@dataclass
+class GateReport:
+    layer: str
+    run_id: str | None
+    results: list[SuiteResult] = field(default_factory=list)
+    data_docs: Path | None = None
+    elapsed_s: float = 0.0
+
+    @property
+    def success(self) -> bool:
+        return all(r.success for r in self.results)
+
+    @property
+    def failed(self) -> list[SuiteResult]:
+        return [r for r in self.results if not r.success]
+
+    @property
+    def evaluated(self) -> int:
+        return sum(r.evaluated for r in self.results)
+
+
+class GateFailed(Exception):
+    """A gate has a failed suite: the later stages must not run, publishing is blocked."""
+
+    def __init__(self, report: GateReport):
+        self.report = report
+        suites = ", ".join(r.suite for r in report.failed)
+        super().__init__(f"{report.layer} gate failed: {suites}")
+
+
+def docs_index(settings: Settings) -> Path:
+    return settings.output / "gx" / "data_docs" / "index.html"
+
+
+def newest_landing_date(landing: Path) -> date | None:
+    """The newest events date folder in the landing zone: telemetry's 'now' for freshness."""
+    from jobs.ingest.landing import list_landing
+
+    if not landing.is_dir():
+        return None
+    files, _ = list_landing(landing)
+    dates = [f.partition_date for f in files if f.kind == "events"]
+    return max(dates) if dates else None
+
+
+def gate_params(settings: Settings):
+    from expectations import GateParams
+
+    quality = settings.quality
+    return GateParams(
+        lakehouse=settings.lakehouse,
+        dbt_project=settings.resolve(settings.dbt.project_dir),
+        suppression_min_customers=settings.report.suppression_min_customers,
+        share_tolerance=quality.share_tolerance,
+        freshness_max_lag_days=quality.freshness_max_lag_days,
+        unclassified_library_share_warn=quality.warn.unclassified_library_share,
+        newest_landing_date=newest_landing_date(settings.landing),
+    )
+
+
+def gx_context(settings: Settings):
+    """The file context under <output>/gx, its Data Docs site at <output>/gx/data_docs."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="file", project_root_dir=str(settings.output))
+    site = {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": "data_docs/"},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
+    sites = context.variables.data_docs_sites or {}
+    if sites.get(DOCS_SITE) != site or set(sites) != {DOCS_SITE}:
+        context.variables.data_docs_sites = {DOCS_SITE: site}
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context.variables.analytics_enabled = False
+        context.variables.save()
+    return context
+
+
+def _checkpoint_class():
+    import great_expectations as gx
+
+    class GateCheckpoint(gx.Checkpoint):
+        """A checkpoint whose validation definitions each validate their own DataFrame:
+        batch_parameters maps a validation definition's name to its batch parameters."""
+
+        def _run_validation_definitions(self, batch_parameters: Dict[str, Any], expectation_parameters,
+                                        result_format, run_id):
+            results = {}
+            for definition in self.validation_definitions:
+                result = definition.run(
+                    checkpoint_id=self.id, batch_parameters=batch_parameters[definition.name],
+                    expectation_parameters=expectation_parameters, result_format=result_format, run_id=run_id,
+                )
+                key = self._build_result_key(validation_definition=definition, run_id=run_id,
+                                             batch_identifier=result.batch_id)
+                results[key] = result
+            return results
+
+    return GateCheckpoint
+
+
+def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None) -> GateReport:
+    """Validate every table of `layer`; write latest.json and Data Docs; raise GateFailed on a
+    failed (critical) expectation, return the report otherwise (warnings included)."""
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    from expectations import suites_for
+
+    started = time.perf_counter()
+    report = GateReport(layer, run_id)
+    context = gx_context(settings)
+    datasource = context.data_sources.add_or_update_spark(DATASOURCE, persist=False)
+    datasource._spark = spark  # validate on the pipeline's own Connect session (temp views are per session)
+    definitions, frames = [], {}
+    for table in suites_for(layer, gate_params(settings)):
+        if not (table.path / "_delta_log").is_dir():
+            report.results.append(SuiteResult(layer, table.name, False, 0, [
+                Finding("table_exists", None, f"no Delta table at {table.path}")]))
+            continue
+        asset = datasource.add_dataframe_asset(table.name)
+        batch = asset.add_batch_definition_whole_dataframe("whole table")
+        suite = context.suites.add_or_update(table.suite)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=table.name, data=batch, suite=suite))
+        definitions.append(definition)
+        frames[table.name] = {"dataframe": spark.read.format("delta").load(str(table.path))}
+    if definitions:
+        # Data Docs are built once after the run: the checkpoint's UpdateDataDocsAction would
+        # rebuild the site (and its index of every stored result) once per suite.
+        checkpoint = _checkpoint_class()(name=f"gate.{layer}", validation_definitions=definitions,
+                                         result_format="SUMMARY")
+        checkpoint.id = context.checkpoints.add_or_update(checkpoint).id  # stored, then run as the gate's class
+        result = checkpoint.run(batch_parameters=frames, run_id=RunIdentifier(run_name=run_id or f"gate.{layer}"))
+        _prune_results(context)
+        context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[
+            *result.run_results.keys(),
+            *(ExpectationSuiteIdentifier(name=d.suite.name) for d in definitions),
+        ])
+        for validation in result.run_results.values():
+            frame = frames[validation.suite_name]["dataframe"]
+            report.results.append(suite_result(layer, validation, lambda query, f=frame: _offending_rows(spark, f, query)))
+    else:
+        context.build_data_docs(site_names=[DOCS_SITE])
+    order = {t: i for i, t in enumerate(sorted(r.suite for r in report.results))}
+    report.results.sort(key=lambda r: order[r.suite])
+    index = docs_index(settings)
+    report.data_docs = index if index.is_file() else None
+    write_latest(settings.output, merge(read_latest(settings.output), layer, report.results, run_id,
+                                        str(report.data_docs) if report.data_docs else None))
+    report.elapsed_s = time.perf_counter() - started
+    if not report.success:
+        raise GateFailed(report)
+    return report
+
+
+def _prune_results(context) -> None:
+    """Keep the newest KEEP_RESULTS validation results of each suite: the history Data Docs show
+    stays short and its index quick to rebuild."""
+    store = context.validation_results_store
+    by_suite: dict[str, list] = {}
+    for key in store.list_keys():
+        by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+    for keys in by_suite.values():
+        keys.sort(key=lambda k: str(k.run_id.run_time), reverse=True)
+        for key in keys[KEEP_RESULTS:]:
+            store.remove_key(key)
+
+
+def _offending_rows(spark, frame, query: str, limit: int = 3) -> list[dict]:
+    """The first rows an unexpected-rows query returns (GE keeps only their count below its
+    COMPLETE result format): what a failed reconciliation actually found."""
+    try:
+        frame.createOrReplaceTempView("_gate_batch")
+        return [r.asDict() for r in spark.sql(query.replace("{batch}", "_gate_batch")).limit(limit).collect()]
+    except Exception:  # noqa: BLE001 - the failure itself is already recorded
+        return []
+
+
+def suite_result(layer: str, validation, offending_rows=None) -> SuiteResult:
+    """A GE suite validation result as the gate's result: critical failures fail the suite."""
+    result = SuiteResult(layer, validation.suite_name, True, len(validation.results))
+    for outcome in validation.results:
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        rows = None
+        if offending_rows and config.kwargs.get("unexpected_rows_query") and not (outcome.exception_info or {}).get("raised_exception"):
+            rows = offending_rows(config.kwargs["unexpected_rows_query"])
+        finding = Finding(config.type, _column(config.kwargs), details(outcome, rows))
+        if str(getattr(config.severity, "value", config.severity)) == "warning" or (config.meta or {}).get("severity") == "warning":
+            result.warnings.append(finding)
+        else:
+            result.failed.append(finding)
+    result.success = not result.failed
+    return result
+
+
+def _column(kwargs: dict) -> str | None:
+    if kwargs.get("column"):
+        return kwargs["column"]
+    if kwargs.get("column_list"):
+        return ", ".join(kwargs["column_list"])
+    return None
+
+
+def details(outcome, rows: list[dict] | None = None) -> str:
+    """What went wrong, in one line: the expectation's arguments and what was observed."""
+    config, found = outcome.expectation_config, outcome.result or {}
+    parts = []
+    if config.description:
+        parts.append(config.description.rstrip("."))
+    arguments = {k: v for k, v in config.kwargs.items()
+                 if k not in ("column", "column_list", "batch_id", "unexpected_rows_query", "condition_parser",
+                              "result_format")
+                 and v is not None}
+    if arguments:
+        shown = ", ".join(f"{k}={_short(v)}" for k, v in arguments.items())
+        parts.append(f"expected {shown}")
+    exception = (outcome.exception_info or {})
+    if exception.get("raised_exception"):
+        parts.append(f"error: {_short(exception.get('exception_message'), 200)}")
+    if "unexpected_count" in found and found.get("unexpected_count") is not None:
+        total = found.get("element_count")
+        parts.append(f"{found['unexpected_count']} unexpected of {total} rows"
+                     + (f", e.g. {_short(found.get('partial_unexpected_list', [])[:5])}" if found.get("partial_unexpected_list") else ""))
+    elif "observed_value" in found:
+        parts.append(f"observed {_short(found['observed_value'])}")
+    rows = rows or (found.get("details") or {}).get("unexpected_rows")
+    if rows:
+        parts.append(f"unexpected rows: {_short(rows[:3])}")
+    return "; ".join(parts)[:_MAX_DETAIL * 2]
+
+
+def _short(value, limit: int = _MAX_DETAIL) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

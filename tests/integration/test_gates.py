@@ -1,0 +1,101 @@
+"""The quality gates on Sail: one `sodai run` with its gates, then a silver table broken on
+purpose: its gate fails naming the suite and expectation, and nothing is published."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from deltalake import DeltaTable
+from typer.testing import CliRunner
+
+from jobs.refine.tables import EVENT_TABLES
+from sodai import pipeline
+from sodai.config import Settings
+from sodai.gate_state import read_latest
+from tests.conftest import settings_for
+from tests.integration.conftest import run_cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.sail]
+
+SERVING = EVENT_TABLES["serving.usage"]
+
+
+@dataclass
+class Gated:
+    settings: Settings
+    url: str
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def gated(small_landing, engines, tmp_path_factory) -> Gated:
+    """The small landing through `sodai run` (gates included) on Sail, once for the module."""
+    handle = engines.handle("sail")
+    settings = settings_for(tmp_path_factory.mktemp("gated"), "sail").with_overrides(
+        paths={"landing": str(small_landing.root)})
+    assert run_cli(settings, "run", remote_url=handle.url) == 0
+    env = {"SODAI__PATHS__LANDING": str(settings.landing), "SODAI__PATHS__LAKEHOUSE": str(settings.lakehouse),
+           "SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__ENGINE__KIND": "remote",
+           "SODAI__ENGINE__REMOTE_URL": handle.url}
+    return Gated(settings, handle.url, env)
+
+
+def test_a_passing_run_records_every_gate_and_writes_data_docs(gated):
+    settings = gated.settings
+    state = read_latest(settings.output)
+    assert state["run_id"].startswith("pipeline-") and not state["publication_blocked"]
+    index = settings.output / "gx" / "data_docs" / "index.html"
+    assert state["data_docs"] == str(index) and index.is_file()
+    html = index.read_text()
+    assert "silver.serving_usage" in html and "gold.key_findings" in html
+    layers = {g["layer"] for g in state["gates"]}
+    assert layers == {"bronze", "silver", "gold"}
+    assert all(g["success"] and g["evaluated"] > 0 and not g["failed"] for g in state["gates"])
+    assert len([g for g in state["gates"] if g["layer"] == "silver"]) == len(EVENT_TABLES) + 1
+    # the warning is recorded exactly when the telemetry's unclassified library share exceeds the threshold
+    unclassified = DeltaTable(str(settings.lakehouse / "gold" / "marts" / "unclassified_libraries")).to_pandas()
+    share = unclassified.loc[unclassified.source_type == "library", "share_of_source_events"].sum()
+    gate = next(g for g in state["gates"] if g["suite"] == "gold.unclassified_libraries")
+    assert bool(gate["warnings"]) == (share > settings.quality.warn.unclassified_library_share)
+    assert pipeline.report_path(settings).is_file()
+
+
+def test_a_broken_silver_table_fails_its_gate_and_blocks_publishing(gated, engines):
+    settings = gated.settings
+    report = pipeline.report_path(settings)
+    published = report.read_bytes()
+    spark = engines.handle("sail").session()
+    from pyspark.sql import functions as F
+
+    location = str(settings.lakehouse / SERVING.schema / SERVING.name)
+    rows = spark.read.format("delta").load(location)
+    broken = rows.withColumn("usage_hours", -F.col("usage_hours") - F.lit(1.0)).withColumn(
+        "customer_key", F.when(F.col("source_line") % 2 == 0, F.lit(None).cast("string")).otherwise(F.col("customer_key")))
+    staging = str(settings.lakehouse / "broken_serving_usage")  # a table cannot overwrite itself while read
+    broken.write.format("delta").mode("overwrite").save(staging)
+    spark.read.format("delta").load(staging).write.format("delta").mode("overwrite").partitionBy(
+        "event_month").save(location)
+
+    runner = CliRunner()
+    result = runner.invoke(__import__("sodai.cli", fromlist=["app"]).app, ["gate", "silver"], env=gated.env)
+    assert result.exit_code == 1, result.output
+    assert "silver.serving_usage" in result.output
+    assert "expect_column_values_to_be_between (column usage_hours)" in result.output
+    assert "expect_column_values_to_not_be_null (column customer_key)" in result.output
+    state = read_latest(settings.output)
+    assert state["publication_blocked"]
+    failed = [g for g in state["gates"] if not g["success"]]
+    assert [g["suite"] for g in failed] == ["silver.serving_usage"]
+    assert {f["column"] for f in failed[0]["failed"]} >= {"usage_hours", "customer_key"}
+
+    from sodai.cli import app
+
+    refused = runner.invoke(app, ["publish"], env=gated.env)
+    assert refused.exit_code == 1 and "silver.serving_usage" in refused.output
+    rerun = runner.invoke(app, ["run"], env=gated.env)
+    assert rerun.exit_code == 1 and "silver gate failed" in rerun.output
+    assert "Gate gold" not in rerun.output  # the stages after the failed gate did not run
+    assert report.read_bytes() == published
+    assert json.loads(report.read_text())["provenance"]["pipeline_run_id"] != read_latest(settings.output)["run_id"]
