@@ -168,7 +168,7 @@ def _print_ingest(report) -> None:
         console.print(f"Rolled back unfinished batches of an interrupted run: {', '.join(report.rolled_back)}")
 
 
-def _run_ingest(spark) -> None:
+def _run_ingest(spark):
     from sodai import pipeline
 
     with _progress() as progress:
@@ -178,9 +178,10 @@ def _run_ingest(spark) -> None:
     if not report.reconciled:
         errors.print("[red]Reconciliation failed: lines read != accepted + duplicates + quarantined[/red]")
         raise typer.Exit(EXIT_DATA)
+    return report
 
 
-def _run_refine(spark) -> None:
+def _run_refine(spark):
     from jobs.refine.tables import EVENT_TABLES
     from sodai import pipeline
 
@@ -190,7 +191,7 @@ def _run_refine(spark) -> None:
         report = pipeline.refine(state.settings, spark, on_table=lambda name: progress.advance(task))
     if not report.ingest_runs:
         console.print("Silver is up to date: no new bronze batches.")
-        return
+        return report
     table = Table(title=f"Refine {report.refine_run_id}: {len(report.ingest_runs)} bronze batches")
     table.add_column("silver table")
     table.add_column("rows inserted", justify="right")
@@ -199,6 +200,7 @@ def _run_refine(spark) -> None:
     if report.accounts_snapshot:
         table.add_row(f"silver.accounts (snapshot {report.accounts_snapshot})", f"{report.accounts_rows:,}")
     console.print(table)
+    return report
 
 
 def _print_transform(report) -> None:
@@ -227,7 +229,7 @@ def _print_transform(report) -> None:
     console.print(f"dbt invocation {report.invocation_id}; artifacts in {report.target_path}")
 
 
-def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False) -> None:
+def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False):
     from sodai import pipeline
     from sodai.transform import TransformError
 
@@ -243,6 +245,7 @@ def _run_transform(handle, spark, select: list[str] | None = None, full_refresh:
                 _print_transform(report)
             raise
     _print_transform(report)
+    return report
 
 
 @app.command()
@@ -271,29 +274,77 @@ def transform(
 
 @app.command()
 def run() -> None:
-    """Every stage, in order, on one engine session: ingest, refine, transform (and dbt docs), publish."""
+    """Every stage, in order, on one engine session: ingest, refine, transform (and dbt docs), forecast,
+    publish; tracked as one MLflow run with a nested run per stage."""
     from sodai import pipeline
     from sodai.runs import new_run_id
+    from sodai.tracking import pipeline_run
 
     started = time.perf_counter()
     run_id = new_run_id("pipeline")
-    with _engine() as (handle, spark):
-        console.print(f"Engine: {handle.kind}, run {run_id}")
-        _run_ingest(spark)
-        _run_refine(spark)
-        _run_transform(handle, spark)
-        docs_path = pipeline.docs(state.settings, spark, handle.url)
-        console.print(f"dbt docs: {docs_path / 'index.html'}")
-    _run_publish(run_id)
+    with pipeline_run(state.settings, run_id) as tracker:
+        with _engine() as (handle, spark):
+            console.print(f"Engine: {handle.kind}, run {run_id}" + (f", MLflow run {tracker.run_id}" if tracker.run_id else ""))
+            with tracker.stage("ingest") as stage:
+                stage.record(_run_ingest(spark))
+            with tracker.stage("refine") as stage:
+                stage.record(_run_refine(spark))
+            with tracker.stage("transform") as stage:
+                stage.record(_run_transform(handle, spark))
+            with tracker.stage("docs"):
+                docs_path = pipeline.docs(state.settings, spark, handle.url)
+            console.print(f"dbt docs: {docs_path / 'index.html'}")
+        if state.settings.forecast.enabled:
+            with tracker.stage("forecast") as stage:
+                stage.record(_run_forecast())
+        with tracker.stage("publish"):
+            _run_publish(run_id, tracker.run_id)
     console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
 
 
-def _run_publish(run_id: str | None) -> None:
+def _run_forecast():
+    from sodai import pipeline
+
+    with _progress() as progress:
+        task = progress.add_task("Forecasting (series)", total=None)
+        report = pipeline.forecast(state.settings, on_series=lambda name: progress.advance(task))
+    table = Table(title=f"Forecasts {report.forecast_run_id}: backtest MAPE (%) per candidate, "
+                        f"champion in gold.forecasts ({report.elapsed_s:.1f} s)")
+    for column in ("series", "periods", "horizon", *state.settings.forecast.candidates, "winner", "champion", "registry"):
+        table.add_column(column, justify="left" if column in ("series", "winner", "champion", "registry") else "right")
+    for result in report.results:
+        scores = [f"{result.scores[m].mape:.2f}" if m in result.scores else "-" for m in state.settings.forecast.candidates]
+        table.add_row(result.series.name, str(len(result.series.values)), str(result.winner.horizon), *scores,
+                      result.winner.method, f"{result.model_name} v{result.champion_version} ({result.champion_method})",
+                      result.decision.reason)
+    console.print(table)
+    for result in report.results:
+        if result.series.dropped:
+            errors.print(f"[yellow]{result.series.name}: {result.series.dropped} periods before the latest "
+                         "suppressed or missing one not used[/yellow]")
+    for skipped in report.skipped:
+        errors.print(f"[yellow]{skipped.name}: not forecast: {skipped.reason}[/yellow]")
+    return report
+
+
+@app.command()
+def forecast() -> None:
+    """Gold -> forecasts: backtest the candidates on every series, register the champion (MLflow), write gold.forecasts."""
+    from sodai.publish import PublishError
+
+    try:
+        _run_forecast()
+    except PublishError as error:  # a mart is missing
+        errors.print(f"[red]Forecast failed:[/red] {error}")
+        raise typer.Exit(EXIT_DATA)
+
+
+def _run_publish(run_id: str | None, mlflow_run_id: str | None = None) -> None:
     from sodai import pipeline
     from sodai.publish import PublishError
 
     try:
-        path = pipeline.publish(state.settings, run_id)
+        path = pipeline.publish(state.settings, run_id, mlflow_run_id)
     except PublishError as error:
         errors.print(f"[red]Publish failed:[/red] {error}")
         raise typer.Exit(EXIT_DATA)

@@ -34,7 +34,14 @@ def report_path(settings: Settings) -> Path:
     return settings.output / "report.json"
 
 
-def publish(settings: Settings, pipeline_run_id: str | None = None) -> Path:
+def forecast(settings: Settings, on_series: Callable[[str], None] | None = None):
+    """Gold marts -> backtested candidates -> registered champions -> gold.forecasts (MLflow)."""
+    from sodai.forecast.runner import run_forecast
+
+    return run_forecast(settings, on_series)
+
+
+def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_id: str | None = None) -> Path:
     """Gold -> report.json (validated against docs/report.schema.json); no engine needed."""
     from sodai.publish import build_report, write_report
     from sodai.transform import DbtPaths
@@ -46,5 +53,6 @@ def publish(settings: Settings, pipeline_run_id: str | None = None) -> Path:
         parameters=settings.report.model_dump(mode="json"),
         pipeline_run_id=pipeline_run_id,
         engine=settings.engine.kind,
+        mlflow_run_id=mlflow_run_id,
     )
     return write_report(report, report_path(settings))

@@ -214,8 +214,7 @@ def run_forecast(settings: Settings, on_series: Callable[[str], None] | None = N
                     on_series(series.name)
             report.results.append(result)
             frames.append(table_rows(result, settings, report.forecast_run_id, at))
-    columns = table.SCHEMA.names
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: [] for c in columns})
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=table.SCHEMA.names)
     report.table_version = table.write(settings.lakehouse, rows)
     report.elapsed_s = time.perf_counter() - started
     return report

@@ -44,7 +44,8 @@ def write(lakehouse: Path, frame: pd.DataFrame) -> int:
     """Replace gold.forecasts with `frame` (columns of SCHEMA); returns the new Delta version."""
     path = location(lakehouse)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame[SCHEMA.names], schema=SCHEMA, preserve_index=False)
+    table = pa.Table.from_pandas(frame[SCHEMA.names], schema=SCHEMA, preserve_index=False) if len(frame) \
+        else SCHEMA.empty_table()
     write_deltalake(str(path), table, mode="overwrite", schema_mode="overwrite")
     return DeltaTable(str(path)).version()
 
