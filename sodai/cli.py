@@ -308,15 +308,19 @@ def _run_forecast():
     with _progress() as progress:
         task = progress.add_task("Forecasting (series)", total=None)
         report = pipeline.forecast(state.settings, on_series=lambda name: progress.advance(task))
-    table = Table(title=f"Forecasts {report.forecast_run_id}: backtest MAPE (%) per candidate, "
-                        f"champion in gold.forecasts ({report.elapsed_s:.1f} s)")
-    for column in ("series", "periods", "horizon", *state.settings.forecast.candidates, "winner", "champion", "registry"):
-        table.add_column(column, justify="left" if column in ("series", "winner", "champion", "registry") else "right")
+    candidates = state.settings.forecast.candidates
+    table = Table(title=f"Forecast {report.forecast_run_id} in {report.elapsed_s:.1f} s: backtest MAPE (%) "
+                        "per candidate; the champion forecasts into gold.forecasts")
+    table.add_column("series")
+    table.add_column("periods", justify="right")
+    for method in candidates:
+        table.add_column(method.replace("seasonal_naive", "snaive"), justify="right")
+    table.add_column("champion")
     for result in report.results:
-        scores = [f"{result.scores[m].mape:.2f}" if m in result.scores else "-" for m in state.settings.forecast.candidates]
-        table.add_row(result.series.name, str(len(result.series.values)), str(result.winner.horizon), *scores,
-                      result.winner.method, f"{result.model_name} v{result.champion_version} ({result.champion_method})",
-                      result.decision.reason)
+        scores = [f"{result.scores[m].mape:.1f}" if m in result.scores else "-" for m in candidates]
+        registry = "new" if result.decision.register else "kept"
+        table.add_row(result.series.name, str(len(result.series.values)), *scores,
+                      f"{result.champion_method} v{result.champion_version} ({registry})")
     console.print(table)
     for result in report.results:
         if result.series.dropped:

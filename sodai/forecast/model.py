@@ -18,6 +18,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
 
 
 class NotApplicable(ValueError):
@@ -145,9 +146,18 @@ CANDIDATES: dict[str, Callable[[np.ndarray, int], Fitted]] = {
 
 
 def fit(method: str, y: np.ndarray, season_length: int) -> Fitted:
+    """The method fitted on y. BLAS runs single-threaded: these are tiny matrices, and a
+    multi-threaded BLAS on a busy machine makes each likelihood evaluation tens of times slower."""
     if method not in CANDIDATES:
         raise ValueError(f"unknown forecast method {method!r}; known: {', '.join(CANDIDATES)}")
-    return CANDIDATES[method](np.asarray(y, dtype=float), season_length)
+    with threadpool_limits(1):
+        fitted = CANDIDATES[method](np.asarray(y, dtype=float), season_length)
+
+    def forecast(h: int, interval: float) -> Forecast:
+        with threadpool_limits(1):
+            return fitted(h, interval)
+
+    return forecast
 
 
 FREQUENCIES = {"month": "MS", "week": "W-MON"}

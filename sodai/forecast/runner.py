@@ -10,11 +10,12 @@ forecasts the configured horizon with prediction intervals. Series that cannot b
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -134,7 +135,8 @@ def _register(mlflow_client, series: Series, best: Backtest, run_id: str, name: 
             pip_requirements=_requirements(), code_paths=[str(Path(model_module.__file__).resolve().parents[1])],
         )
         mlflow.set_tag("sodai.registered", "true")
-        version = mlflow.register_model(info.model_uri, name, tags={"series": series.name})
+        with redirect_stderr(io.StringIO()):  # "Successfully registered ...": the stage's table says it
+            version = mlflow.register_model(info.model_uri, name, tags={"series": series.name})
     registry.promote(mlflow_client, name, settings.forecast.alias, version, mape=best.mape, digest=digest,
                      method=best.method)
     return int(version.version)
