@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from mlflow.exceptions import MlflowException
+
 from sodai.config import PROJECT_ROOT, Settings
 
 # --- where ----------------------------------------------------------------------------------------
@@ -258,6 +260,9 @@ class Tracker:
             return
         try:
             self._log_outputs()
+        except (OSError, ValueError, MlflowException) as error:
+            # a missing artifact does not make the pipeline fail, nor hide why it failed
+            logging.getLogger(__name__).warning("MLflow run %s: outputs not logged: %s", self.run_id, error)
         finally:
             self._client.set_terminated(self.run_id, status)
 
