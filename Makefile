@@ -37,6 +37,7 @@ demo: setup data/landing/_manifest/generation.json
 	$(SODAI) run
 	$(SODAI) status
 	-$(SODAI) calibrate
+	@echo "MLflow runs and models: $(BIN)/mlflow ui --backend-store-uri sqlite:///data/output/mlflow/mlflow.db"
 	@echo "Serving the report on http://127.0.0.1:8050 (Ctrl-C to stop)"
 	$(SODAI) serve --host 127.0.0.1 --port 8050
 

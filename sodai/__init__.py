@@ -1,3 +1,9 @@
 """sodai: the State of Data + AI pipeline (telemetry -> bronze -> silver -> gold -> report)."""
 
+import os
+
 __version__ = "0.1.0"
+
+# The MLflow library's own usage reporting stays off unless asked for: runs may be on private
+# telemetry, in places that reach no outside host (read by mlflow when it is first imported).
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")

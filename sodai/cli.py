@@ -191,8 +191,8 @@ def _print_ingest(report) -> None:
         console.print(f"Rolled back unfinished batches of an interrupted run: {', '.join(report.rolled_back)}")
 
 
-def _run_ingest(spark, until: date | None = None) -> int:
-    """Ingest; the number of lines read."""
+def _run_ingest(spark, until: date | None = None):
+    """Ingest (files of date folders up to `until`, if given); its report."""
     from sodai import pipeline
 
     with _progress() as progress:
@@ -203,11 +203,10 @@ def _run_ingest(spark, until: date | None = None) -> int:
     if not report.reconciled:
         errors.print("[red]Reconciliation failed: lines read != accepted + duplicates + quarantined[/red]")
         raise typer.Exit(EXIT_DATA)
-    return report.total("lines_read")
+    return report
 
 
-def _run_refine(spark) -> int:
-    """Refine; the number of silver rows inserted."""
+def _run_refine(spark):
     from jobs.refine.tables import EVENT_TABLES
     from sodai import pipeline
 
@@ -217,7 +216,7 @@ def _run_refine(spark) -> int:
         report = pipeline.refine(state.settings, spark, on_table=lambda name: progress.advance(task))
     if not report.ingest_runs:
         console.print("Silver is up to date: no new bronze batches.")
-        return 0
+        return report
     table = Table(title=f"Refine {report.refine_run_id}: {len(report.ingest_runs)} bronze batches")
     table.add_column("silver table")
     table.add_column("rows inserted", justify="right")
@@ -226,7 +225,7 @@ def _run_refine(spark) -> int:
     if report.accounts_snapshot:
         table.add_row(f"silver.accounts (snapshot {report.accounts_snapshot})", f"{report.accounts_rows:,}")
     console.print(table)
-    return sum(report.inserted.values())
+    return report
 
 
 def _print_transform(report) -> None:
@@ -255,8 +254,7 @@ def _print_transform(report) -> None:
     console.print(f"dbt invocation {report.invocation_id}; artifacts in {report.target_path}")
 
 
-def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False) -> int:
-    """dbt build; the number of nodes built."""
+def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False):
     from sodai import pipeline
     from sodai.transform import TransformError
 
@@ -272,7 +270,22 @@ def _run_transform(handle, spark, select: list[str] | None = None, full_refresh:
                 _print_transform(report)
             raise
     _print_transform(report)
-    return len(report.built)
+    return report
+
+
+def _rows(report) -> int | None:
+    """What the run history counts for a stage's report: lines read, silver rows inserted, dbt
+    nodes built, series forecast."""
+    kind = type(report).__name__
+    if kind == "IngestReport":
+        return report.total("lines_read")
+    if kind == "RefineReport":
+        return sum(report.inserted.values())
+    if kind == "TransformReport":
+        return len(report.built)
+    if kind == "ForecastReport":
+        return len(report.results)
+    return None
 
 
 RUN_ID_OPTION = typer.Option(None, "--run-id", help="Record this stage under this pipeline run id (an orchestrator's); default a new one.")
@@ -298,14 +311,14 @@ def ingest(
     """Landing -> bronze: every new file, exactly once, with quarantine and reconciliation."""
     run_date = _parse_day(day, "--date") if day else None
     with _one_stage("ingest", run_id, run_date) as record, _engine() as (_, spark):
-        record.rows = _run_ingest(spark, until=run_date)
+        record.rows = _rows(_run_ingest(spark, until=run_date))
 
 
 @app.command()
 def refine(run_id: Optional[str] = RUN_ID_OPTION) -> None:
     """Bronze -> silver: typed, deduplicated, pseudonymized tables (incremental)."""
     with _one_stage("refine", run_id) as record, _engine() as (_, spark):
-        record.rows = _run_refine(spark)
+        record.rows = _rows(_run_refine(spark))
 
 
 @app.command()
@@ -316,7 +329,7 @@ def transform(
 ) -> None:
     """Silver -> gold: `dbt build` of dbt_project/ (models and their tests) on the pipeline's engine."""
     with _one_stage("transform", run_id) as record, _engine() as (handle, spark):
-        record.rows = _run_transform(handle, spark, select, full_refresh)
+        record.rows = _rows(_run_transform(handle, spark, select, full_refresh))
 
 
 @app.command()
@@ -324,7 +337,8 @@ def run(
     day: Optional[str] = typer.Option(None, "--date", help="Scheduled run for this day (YYYY-MM-DD): only landing files of date folders up to it."),
 ) -> None:
     """Every stage, in order, on one engine session: ingest, gate bronze, refine, gate silver,
-    transform (and dbt docs), gate gold, publish. A failed gate stops the stages after it.
+    transform (and dbt docs), gate gold, forecast, publish. A failed gate stops the stages after it.
+    Tracked as one MLflow run with a nested run per stage, and in ops.pipeline_runs.
 
     Incremental and idempotent: a second run with nothing new changes no table's contents."""
     run_date = _parse_day(day, "--date") if day else None
@@ -348,68 +362,99 @@ def _run_days(days: list[date | None]) -> None:
     """The pipeline for each day in order (None: everything landed), under one lock and engine."""
     from sodai.history import RunHistory
     from sodai.runs import new_run_id
+    from sodai.tracking import pipeline_run
 
     started = time.perf_counter()
-    with _locked(new_run_id("pipeline")):
-        with _engine() as (handle, spark):
-            console.print(f"Engine: {handle.kind}")
-            for run_date in days:
-                history = RunHistory(state.settings.lakehouse, new_run_id("pipeline"), run_date)
-                console.print(f"[bold]Run {history.run_id}[/bold]" + (f" for {run_date}" if run_date else ""))
-                _pipeline_stages(handle, spark, history)
-                if len(days) > 1:  # a backfill publishes every day, as the daily schedule would
-                    _publish_stage(history)
-        if len(days) == 1:
-            _publish_stage(history)  # no engine needed: the engine is stopped first
+    with _locked(new_run_id("pipeline")), _engine() as (handle, spark):
+        console.print(f"Engine: {handle.kind}")
+        for run_date in days:  # a backfill publishes every day, as the daily schedule would
+            run_id = new_run_id("pipeline")
+            with pipeline_run(state.settings, run_id) as tracker:
+                run = _PipelineRun(RunHistory(state.settings.lakehouse, run_id, run_date), tracker)
+                console.print(f"[bold]Run {run_id}[/bold]" + (f" for {run_date}" if run_date else "")
+                              + (f", MLflow run {tracker.run_id}" if tracker.run_id else ""))
+                _pipeline_stages(handle, spark, run)
     console.print(f"Pipeline finished in {time.perf_counter() - started:.1f} s.")
 
 
-def _pipeline_stages(handle, spark, history) -> None:
+class _PipelineRun:
+    """One run's two records: its rows in ops.pipeline_runs and its MLflow run (nested per stage)."""
+
+    def __init__(self, history, tracker):
+        self.history, self.tracker = history, tracker
+
+    @property
+    def run_id(self) -> str:
+        return self.history.run_id
+
+    @property
+    def run_date(self) -> date | None:
+        return self.history.run_date
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator["_StageRecorder"]:
+        with self.history.stage(name) as record, self.tracker.stage(name) as tracked:
+            yield _StageRecorder(record, tracked)
+
+
+class _StageRecorder:
+    def __init__(self, record, tracked):
+        self._record, self._tracked = record, tracked
+
+    def record(self, report):
+        """Log the stage's report (its metrics to MLflow, its row count to the history)."""
+        self._tracked.record(report)
+        self._record.rows = _rows(report)
+        return report
+
+
+def _pipeline_stages(handle, spark, run: _PipelineRun) -> None:
+    """The stages of sodai.pipeline.RUN_STAGES in order (dbt docs after transform)."""
     from sodai import pipeline
 
     gates = state.settings.quality.enabled
-    with history.stage("ingest") as record:
-        record.rows = _run_ingest(spark, until=history.run_date)
+    with run.stage("ingest") as stage:
+        stage.record(_run_ingest(spark, until=run.run_date))
     if gates:
-        _run_gate(spark, "bronze", history)
-    with history.stage("refine") as record:
-        record.rows = _run_refine(spark)
+        _run_gate(spark, "bronze", run)
+    with run.stage("refine") as stage:
+        stage.record(_run_refine(spark))
     if gates:
-        _run_gate(spark, "silver", history)
-    with history.stage("transform") as record:
-        record.rows = _run_transform(handle, spark)
-    with history.stage("docs"):
+        _run_gate(spark, "silver", run)
+    with run.stage("transform") as stage:
+        stage.record(_run_transform(handle, spark))
+    with run.stage("docs"):
         docs_path = pipeline.docs(state.settings, spark, handle.url)
     console.print(f"dbt docs: {docs_path / 'index.html'}")
     if gates:
-        _run_gate(spark, "gold", history)
+        _run_gate(spark, "gold", run)
+    if state.settings.forecast.enabled:
+        with run.stage("forecast") as stage:
+            stage.record(_run_forecast())
+    with run.stage("publish"):
+        _run_publish(run.run_id, run.tracker.run_id)
 
 
-def _publish_stage(history) -> None:
-    with history.stage("publish"):
-        _run_publish(history.run_id)
-
-
-def _run_gate(spark, layer: str, history) -> None:
+def _run_gate(spark, layer: str, run: _PipelineRun) -> None:
     """A quality gate of `sodai run`: a failure exits 1, so the later stages do not run."""
     from sodai.gates import GateFailed
 
     try:
-        with history.stage(f"gate_{layer}"):
-            _gate(spark, layer, history.run_id)
+        with run.stage(f"gate_{layer}"):
+            _gate(spark, layer, run.run_id, run.run_date)
     except GateFailed:
         errors.print("[red]Later stages stopped, publication blocked.[/red]")
         raise typer.Exit(EXIT_DATA)
 
 
-def _gate(spark, layer: str, run_id: str | None) -> None:
+def _gate(spark, layer: str, run_id: str | None, as_of: date | None = None) -> None:
     """One gate, printed; GateFailed propagates (after printing) when a suite failed."""
     from sodai import pipeline
     from sodai.gate_console import print_gate
     from sodai.gates import GateFailed
 
     try:
-        report = pipeline.gate(state.settings, spark, layer, run_id)
+        report = pipeline.gate(state.settings, spark, layer, run_id, as_of)
     except GateFailed as failure:
         print_gate(console, errors, failure.report)
         errors.print(f"[red]{failure}[/red]")
@@ -420,6 +465,7 @@ def _gate(spark, layer: str, run_id: str | None) -> None:
 @app.command()
 def gate(
     layer: str = typer.Argument(..., help="bronze | silver | gold | all"),
+    day: Optional[str] = typer.Option(None, "--date", help="The day a scheduled run processed: freshness is judged against it."),
     run_id: Optional[str] = RUN_ID_OPTION,
 ) -> None:
     """Run a quality gate (Great Expectations suites of expectations/); exit 1 if a suite failed."""
@@ -431,6 +477,7 @@ def gate(
     if any(name not in LAYERS for name in layers):
         errors.print(f"[red]Unknown layer {layer!r}:[/red] one of {', '.join(LAYERS)}, all")
         raise typer.Exit(EXIT_USAGE)
+    as_of = _parse_day(day, "--date") if day else None
     run_id = run_id or new_run_id("gate")
     failed = []
     with _locked(run_id), _engine() as (_, spark):
@@ -438,19 +485,61 @@ def gate(
         for name in layers:  # every layer asked for, even after a failure: all the news at once
             try:
                 with history.stage(f"gate_{name}"):
-                    _gate(spark, name, run_id)
+                    _gate(spark, name, run_id, as_of)
             except GateFailed:
                 failed.append(name)
     if failed:
         raise typer.Exit(EXIT_DATA)
 
 
-def _run_publish(run_id: str | None) -> None:
+def _run_forecast():
+    from sodai import pipeline
+
+    with _progress() as progress:
+        task = progress.add_task("Forecasting (series)", total=None)
+        report = pipeline.forecast(state.settings, on_series=lambda name: progress.advance(task))
+    candidates = state.settings.forecast.candidates
+    table = Table(title=f"Forecast {report.forecast_run_id} in {report.elapsed_s:.1f} s: backtest MAPE (%) "
+                        "per candidate; the champion forecasts into gold.forecasts")
+    table.add_column("series")
+    table.add_column("periods", justify="right")
+    for method in candidates:
+        table.add_column(method.replace("seasonal_naive", "snaive"), justify="right")
+    table.add_column("champion")
+    for result in report.results:
+        scores = [f"{result.scores[m].mape:.1f}" if m in result.scores else "-" for m in candidates]
+        registry = "new" if result.decision.register else "kept"
+        table.add_row(result.series.name, str(len(result.series.values)), *scores,
+                      f"{result.champion_method} v{result.champion_version} ({registry})")
+    console.print(table)
+    for result in report.results:
+        if result.series.dropped:
+            errors.print(f"[yellow]{result.series.name}: {result.series.dropped} periods before the latest "
+                         "suppressed or missing one not used[/yellow]")
+    for skipped in report.skipped:
+        errors.print(f"[yellow]{skipped.name}: not forecast: {skipped.reason}[/yellow]")
+    return report
+
+
+@app.command()
+def forecast(run_id: Optional[str] = RUN_ID_OPTION) -> None:
+    """Gold -> forecasts: backtest the candidates on every series, register the champion (MLflow), write gold.forecasts."""
+    from sodai.publish import PublishError
+
+    try:
+        with _one_stage("forecast", run_id) as record:
+            record.rows = _rows(_run_forecast())
+    except PublishError as error:  # a mart is missing
+        errors.print(f"[red]Forecast failed:[/red] {error}")
+        raise typer.Exit(EXIT_DATA)
+
+
+def _run_publish(run_id: str | None, mlflow_run_id: str | None = None) -> None:
     from sodai import pipeline
     from sodai.publish import PublishError
 
     try:
-        path = pipeline.publish(state.settings, run_id)
+        path = pipeline.publish(state.settings, run_id, mlflow_run_id)
     except PublishError as error:
         errors.print(f"[red]Publish failed:[/red] {error}")
         raise typer.Exit(EXIT_DATA)

@@ -154,6 +154,44 @@ class QualityConfig(_Strict):
     warn: QualityWarnConfig = QualityWarnConfig()
 
 
+class TrackingConfig(_Strict):
+    """Where every run is recorded (MLflow). The default store is SQLite under the output folder,
+    so a fresh checkout tracks without a server; any MLflow tracking URI works
+    (MLFLOW_TRACKING_URI is honoured when tracking.uri is not set)."""
+
+    enabled: bool = True
+    uri: str | None = None  # default sqlite:///<output>/mlflow/mlflow.db
+    registry_uri: str | None = None  # default: the tracking URI
+    # where new experiments keep artifacts; default <output>/mlflow/artifacts with the default
+    # store, the server's choice otherwise
+    artifact_location: str | None = None
+    experiment: str = "sodai/pipeline"
+
+
+class FrequencyConfig(_Strict):
+    """Forecast and backtest lengths for series of one frequency, in periods."""
+
+    horizon: int = Field(ge=1)  # periods forecast ahead
+    backtest_horizon: int = Field(ge=1)  # periods ahead scored at every backtest origin
+    min_train: int = Field(ge=3)  # shortest history a backtest fold fits on
+    season_length: int = Field(ge=2)  # periods in a year (seasonal naive)
+
+
+class ForecastConfig(_Strict):
+    """The forecast stage: candidates backtested on every series, the best registered as champion."""
+
+    enabled: bool = True
+    series: list[str] | None = None  # default: every series of sodai/forecast/series.py
+    candidates: list[Literal["naive", "seasonal_naive", "drift", "ets", "arima"]] = [
+        "naive", "seasonal_naive", "drift", "ets", "arima"]
+    folds: int = Field(3, ge=1)  # rolling backtest origins, one period apart
+    interval: float = Field(0.8, gt=0, lt=1)  # prediction-interval coverage
+    month: FrequencyConfig = FrequencyConfig(horizon=6, backtest_horizon=3, min_train=6, season_length=12)
+    week: FrequencyConfig = FrequencyConfig(horizon=26, backtest_horizon=8, min_train=26, season_length=52)
+    model_prefix: str = "sodai-"  # registered model name = prefix + series
+    alias: str = "champion"
+
+
 class Settings(_Strict):
     engine: EngineConfig = EngineConfig()
     paths: PathsConfig = PathsConfig()
@@ -163,6 +201,8 @@ class Settings(_Strict):
     report: ReportConfig = ReportConfig()
     dbt: DbtConfig = DbtConfig()
     quality: QualityConfig = QualityConfig()
+    tracking: TrackingConfig = TrackingConfig()
+    forecast: ForecastConfig = ForecastConfig()
 
     def resolve(self, path: Path) -> Path:
         """An absolute path: relative ones are taken from the project root."""
@@ -214,6 +254,9 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
         for key in keys[:-1]:
             node = node.setdefault(key, {})
         node[keys[-1]] = yaml.safe_load(raw) if raw != "" else None
+    mlflow_uri = environ.get("MLFLOW_TRACKING_URI")
+    if mlflow_uri and "uri" not in overrides.get("tracking", {}):
+        overrides.setdefault("tracking", {})["uri"] = mlflow_uri
     remote = environ.get("SPARK_REMOTE")
     if remote and remote.startswith("sc://") and "engine" not in overrides:
         overrides["engine"] = {"kind": "remote", "remote_url": remote}

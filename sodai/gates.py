@@ -62,18 +62,19 @@ def docs_index(settings: Settings) -> Path:
     return settings.output / "gx" / "data_docs" / "index.html"
 
 
-def newest_landing_date(landing: Path) -> date | None:
-    """The newest events date folder in the landing zone: telemetry's 'now' for freshness."""
+def newest_landing_date(landing: Path, as_of: date | None = None) -> date | None:
+    """The newest events date folder in the landing zone (up to `as_of`, the day a scheduled run
+    processes): telemetry's 'now' for freshness."""
     from jobs.ingest.landing import list_landing
 
     if not landing.is_dir():
         return None
     files, _ = list_landing(landing)
-    dates = [f.partition_date for f in files if f.kind == "events"]
+    dates = [f.partition_date for f in files if f.kind == "events" and (as_of is None or f.partition_date <= as_of)]
     return max(dates) if dates else None
 
 
-def gate_params(settings: Settings):
+def gate_params(settings: Settings, as_of: date | None = None):
     from expectations import GateParams
 
     quality = settings.quality
@@ -84,7 +85,7 @@ def gate_params(settings: Settings):
         share_tolerance=quality.share_tolerance,
         freshness_max_lag_days=quality.freshness_max_lag_days,
         unclassified_library_share_warn=quality.warn.unclassified_library_share,
-        newest_landing_date=newest_landing_date(settings.landing),
+        newest_landing_date=newest_landing_date(settings.landing, as_of),
     )
 
 
@@ -132,7 +133,7 @@ def _checkpoint_class():
     return GateCheckpoint
 
 
-def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None) -> GateReport:
+def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, as_of: date | None = None) -> GateReport:
     """Validate every table of `layer`; write latest.json and Data Docs; raise GateFailed on a
     failed (critical) expectation, return the report otherwise (warnings included)."""
     import great_expectations as gx
@@ -147,7 +148,7 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None) -
     datasource = context.data_sources.add_or_update_spark(DATASOURCE, persist=False)
     datasource._spark = spark  # validate on the pipeline's own Connect session (temp views are per session)
     definitions, frames = [], {}
-    for table in suites_for(layer, gate_params(settings)):
+    for table in suites_for(layer, gate_params(settings, as_of)):
         if not (table.path / "_delta_log").is_dir():
             report.results.append(SuiteResult(layer, table.name, False, 0, [
                 Finding("table_exists", None, f"no Delta table at {table.path}")]))

@@ -36,18 +36,25 @@ def refine(settings: Settings, spark: SparkSession, on_table: Callable[[str], No
     return RefineJob(spark, lakehouse_of(settings), key).run(on_table)
 
 
-def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None):
+def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None, as_of: date | None = None):
     """The quality gate of a layer (bronze, silver, gold): raises sodai.gates.GateFailed."""
     from sodai.gates import run_gate
 
-    return run_gate(settings, spark, layer, run_id)
+    return run_gate(settings, spark, layer, run_id, as_of)
 
 
 def report_path(settings: Settings) -> Path:
     return settings.output / "report.json"
 
 
-def publish(settings: Settings, pipeline_run_id: str | None = None) -> Path:
+def forecast(settings: Settings, on_series: Callable[[str], None] | None = None):
+    """Gold marts -> backtested candidates -> registered champions -> gold.forecasts (MLflow)."""
+    from sodai.forecast.runner import run_forecast
+
+    return run_forecast(settings, on_series)
+
+
+def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_id: str | None = None) -> Path:
     """Gold -> report.json (validated against docs/report.schema.json); no engine needed.
     Refused while the quality gates block publication (report.json keeps the last good one)."""
     from sodai.gate_state import publication_blocked_error
@@ -65,5 +72,6 @@ def publish(settings: Settings, pipeline_run_id: str | None = None) -> Path:
         parameters=settings.report.model_dump(mode="json"),
         pipeline_run_id=pipeline_run_id,
         engine=settings.engine.kind,
+        mlflow_run_id=mlflow_run_id,
     )
     return write_report(report, report_path(settings))

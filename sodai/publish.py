@@ -242,6 +242,7 @@ def build_report(
     parameters: Mapping[str, Any],
     pipeline_run_id: str | None,
     engine: str,
+    mlflow_run_id: str | None = None,
     catalog: ReportCatalog | None = None,
     generated_at: datetime | None = None,
 ) -> dict[str, Any]:
@@ -265,7 +266,8 @@ def build_report(
         _finding(finding_id, entry, key_findings.frame[key_findings.frame["finding_id"] == finding_id], parameters)
         for finding_id, entry in catalog.key_findings.items()
     ]
-    return {
+    forecasts = _forecasts(lakehouse, snapshots)
+    report = {
         "schema_version": SCHEMA_VERSION,
         "title": catalog.title,
         "report_year": json_value(parameters.get("report_year")),
@@ -289,6 +291,23 @@ def build_report(
             "generator": _generator(landing),
         },
     }
+    if forecasts is not None:
+        report["forecasts"] = forecasts
+    if mlflow_run_id:
+        report["provenance"]["mlflow_run_id"] = mlflow_run_id
+    return report
+
+
+def _forecasts(lakehouse: Path, snapshots: dict[str, TableSnapshot]) -> list[dict[str, Any]] | None:
+    """gold.forecasts as the report's `forecasts` list; None when no forecast has run."""
+    from sodai.forecast import table
+
+    read = table.read(lakehouse)
+    if read is None:
+        return None
+    frame, version = read
+    snapshots["gold.forecasts"] = TableSnapshot("gold.forecasts", str(table.location(lakehouse)), version, frame)
+    return table.report_entries(frame)
 
 
 def validate_report(report: Mapping[str, Any], schema_path: Path = SCHEMA_PATH) -> None:

@@ -92,11 +92,13 @@ def silver_snapshot(spark, lakehouse_root: Path) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def run_cli(settings: Settings, *args: str, failpoint: str | None = None, remote_url: str | None = None) -> int:
+def run_cli(settings: Settings, *args: str, failpoint: str | None = None, remote_url: str | None = None,
+            extra_env: dict[str, str] | None = None) -> int:
     """Run `sodai <args>` in a child process on the given settings' paths; returns the exit code.
 
     With `remote_url` the child is a client of an engine that is already running (as a pipeline
-    is on a cluster), so killing the child kills the pipeline, not the engine.
+    is on a cluster), so killing the child kills the pipeline, not the engine. `extra_env`
+    adds variables (e.g. SODAI__REPORT__... overrides).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
     env.update(
@@ -110,6 +112,7 @@ def run_cli(settings: Settings, *args: str, failpoint: str | None = None, remote
         env.update(SODAI__ENGINE__KIND=DEFAULT_ENGINE)
     if failpoint:
         env["SODAI_FAILPOINT"] = failpoint
+    env.update(extra_env or {})
     completed = subprocess.run(
         [sys.executable, "-m", "sodai.cli", *args], env=env, cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,

@@ -94,7 +94,8 @@ def test_the_same_day_twice_changes_nothing(daily, sail_url, spark_for_sail):
     assert history["run_id"].nunique() == 2
     assert set(history["status"]) == {"succeeded"}
     second = history[history["run_id"] == history["run_id"].iloc[0]]  # newest run first
-    assert list(second["stage"]) == ["ingest", "refine", "transform", "docs", "publish"]
+    assert list(second["stage"]) == ["ingest", "gate_bronze", "refine", "gate_silver", "transform", "docs", "gate_gold",
+                                     "forecast", "publish"]
     assert second.set_index("stage").loc["ingest", "rows"] == 0  # nothing new to read
 
 

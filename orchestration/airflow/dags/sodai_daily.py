@@ -28,11 +28,11 @@ RUN_ID = "airflow-{{ ds_nodash }}-{{ run_id | replace(':', '') | replace('+', ''
 # (task id, command): the order of `sodai run` (sodai.pipeline.RUN_STAGES), one task each.
 STAGE_COMMANDS = (
     ("ingest", f"{SODAI} ingest --date {{{{ ds }}}} --run-id {RUN_ID}"),
-    ("gate_bronze", f"{SODAI} gate bronze --run-id {RUN_ID}"),
+    ("gate_bronze", f"{SODAI} gate bronze --date {{{{ ds }}}} --run-id {RUN_ID}"),
     ("refine", f"{SODAI} refine --run-id {RUN_ID}"),
-    ("gate_silver", f"{SODAI} gate silver --run-id {RUN_ID}"),
+    ("gate_silver", f"{SODAI} gate silver --date {{{{ ds }}}} --run-id {RUN_ID}"),
     ("transform", f"{SODAI} transform --run-id {RUN_ID}"),
-    ("gate_gold", f"{SODAI} gate gold --run-id {RUN_ID}"),
+    ("gate_gold", f"{SODAI} gate gold --date {{{{ ds }}}} --run-id {RUN_ID}"),
     ("forecast", f"{SODAI} forecast --run-id {RUN_ID}"),
     ("publish", f"{SODAI} publish --run-id {RUN_ID}"),
 )
