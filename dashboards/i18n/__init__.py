@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
@@ -86,7 +87,11 @@ class Translator:
         return format_decimal(value, locale=self.locale, format="#,##0." + "#" * digits)
 
     def share(self, value: float, digits: int = 0) -> str:
-        return format_percent(value, locale=self.locale, format="#,##0" + ("." + "0" * digits if digits else "") + "%")
+        """A share in the locale's percent pattern ("51%", "51 %", with `digits` decimals)."""
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern
+        if digits:
+            pattern = pattern.replace("0", "0." + "0" * digits, 1)
+        return format_percent(value, locale=self.locale, format=pattern)
 
     def growth(self, value: float) -> str:
         text = self.share(abs(value))
