@@ -142,7 +142,9 @@ def figure_card(figure: FigureData, t: Translator, k: int, *, table_open: bool =
         html.P([t("ui.window"), ": ", t.window(meta["window"]), " · ", t("ui.source"), ": ", html.Code(meta["table"])],
                className="figure-meta"),
     ]
-    if spec:
+    if figure.frame.empty:
+        children.append(html.P(t("ui.no_data"), className="notice absent", id=f"no-data-{figure.id}"))
+    elif spec:
         children += [
             controls(spec, figure.frame, t),
             dcc.Graph(id=ids("graph", figure.id), figure=specs.build(spec, frame, t, k),
