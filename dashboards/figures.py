@@ -11,12 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 SUPPRESSED_TRACE = "suppressed"  # `meta` of every trace that marks suppressed cells
 _COLORS = ("#1f5fa8", "#d9622b", "#2f9e6b", "#8c4fb8", "#c2a01e", "#d1477a", "#4f8f9e", "#7a7a7a")
 _SUPPRESSED_COLOR = "#9a9a9a"
+
+
+# A slim light theme: the built-in plotly_white template carries defaults for every trace type and
+# costs a deep copy per figure; these few settings are all the site's figures use.
+LIGHT = go.layout.Template(layout={
+    "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "colorway": list(_COLORS),
+    "font": {"color": "#1d2433"},
+    "xaxis": {"gridcolor": "#e8ecf2", "linecolor": "#c5ccd6", "zerolinecolor": "#c5ccd6", "automargin": True},
+    "yaxis": {"gridcolor": "#e8ecf2", "linecolor": "#c5ccd6", "zerolinecolor": "#c5ccd6", "automargin": True},
+    "hoverlabel": {"bgcolor": "#ffffff"},
+})
 
 
 def _plain(value: Any, unit: str | None) -> str:
@@ -33,6 +45,7 @@ class FigureText:
     suppressed: str = "suppressed (< 10 customers)"
     names: Mapping[str, str] = field(default_factory=dict)  # data value -> display name
     y2: str = ""
+    separators: str = ".,"  # decimal and thousands separators of the language
     value: Callable[[Any, str | None], str] = _plain  # formats a number in its unit
 
     def name(self, value: Any) -> str:
@@ -41,13 +54,14 @@ class FigureText:
 
 def _layout(fig: go.Figure, text: FigureText, **extra: Any) -> go.Figure:
     fig.update_layout(
-        template="plotly_white",
+        template=LIGHT,
         title={"text": text.title, "x": 0, "xanchor": "left"},
         xaxis_title=text.x,
         yaxis_title=text.y,
         legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
         margin={"l": 60, "r": 20, "t": 60, "b": 40},
         hovermode="closest",
+        separators=text.separators,
         font={"family": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans KR', sans-serif", "size": 13},
         **extra,
     )
@@ -60,16 +74,26 @@ def _is_suppressed(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(False, index=frame.index)
 
 
-def _values(series: pd.Series) -> list[Any]:
-    """Plotly-ready values with gaps as None (never NaN turned into 0)."""
-    return [None if pd.isna(v) else v for v in series.tolist()]
+def _values(series: pd.Series) -> np.ndarray:
+    """Plotly-ready values, gaps as NaN (drawn as gaps, serialised as null; never 0). Arrays, not
+    lists: plotly copies an array at once but validates a list element by element."""
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
-def _suppressed_points(xs: list[Any], hover: list[str], text: FigureText) -> go.Scatter:
+# d3 formats of hover values in long series (formatted in the browser with the layout's locale
+# separators: no per-point formatting on the server).
+_D3 = {"share": ".0%", "growth": "+.0%", "ratio": ",.0f", "per customer": ",.1f"}
+
+
+def _hover_value(unit: str | None) -> str:
+    return f"%{{y:{_D3.get(unit or '', ',.0f')}}}" + (":1" if unit == "ratio" else "")
+
+
+def _suppressed_points(xs: Any, hover: Any, text: FigureText) -> go.Scatter:
     """Markers for suppressed cells of a time series, on an overlay axis of its own so they never
     sit on a value scale (a suppressed point has no value, not a zero one)."""
     return go.Scatter(
-        x=xs, y=[0.03] * len(xs), yaxis="y9", mode="markers", name=text.suppressed, meta=SUPPRESSED_TRACE,
+        x=xs, y=np.full(len(xs), 0.03), yaxis="y9", mode="markers", name=text.suppressed, meta=SUPPRESSED_TRACE,
         marker={"symbol": "x-thin-open", "size": 9, "color": _SUPPRESSED_COLOR, "line": {"width": 2}},
         hovertext=hover, hoverinfo="text+x",
     )
@@ -95,7 +119,8 @@ def _lines(frame: pd.DataFrame, x: str, y: str, group: str, text: FigureText, un
     """One line per group over time; suppressed points left out and marked."""
     fig = go.Figure()
     groups = order or sorted(frame[group].dropna().unique().tolist(), key=lambda g: text.name(g))
-    hidden_x, hidden_hover = [], []
+    hidden_x: list[np.ndarray] = []
+    hidden_hover: list[str] = []
     for i, key in enumerate(groups):
         part = frame[frame[group] == key].sort_values(x)
         if part.empty:
@@ -103,16 +128,15 @@ def _lines(frame: pd.DataFrame, x: str, y: str, group: str, text: FigureText, un
         hidden = _is_suppressed(part)
         values = _values(part[y].where(~hidden))
         fig.add_trace(go.Scatter(
-            x=part[x].tolist(), y=values, name=text.name(key), mode="lines+markers", connectgaps=False,
+            x=part[x].to_numpy(), y=values, name=text.name(key), mode="lines+markers", connectgaps=False,
             line={"color": _COLORS[i % len(_COLORS)], "width": 2}, marker={"size": 4},
             stackgroup="one" if stack else None,
-            customdata=[text.value(v, unit) for v in values],
-            hovertemplate=f"{text.name(key)}<br>%{{x|%Y-%m-%d}}: %{{customdata}}<extra></extra>",
+            hovertemplate=f"{text.name(key)}<br>%{{x|%Y-%m-%d}}: {_hover_value(unit)}<extra></extra>",
         ))
-        hidden_x += part.loc[hidden, x].tolist()
+        hidden_x.append(part.loc[hidden, x].to_numpy())
         hidden_hover += [f"{text.name(key)}: {text.suppressed}"] * int(hidden.sum())
-    if hidden_x:
-        fig.add_trace(_suppressed_points(hidden_x, hidden_hover, text))
+    if hidden_hover:
+        fig.add_trace(_suppressed_points(np.concatenate(hidden_x), np.array(hidden_hover), text))
         _suppressed_overlay(fig)
     return fig
 
@@ -123,21 +147,18 @@ def models_over_time(frame: pd.DataFrame, text: FigureText) -> go.Figure:
     """F1: experiment and registered models per month, and their ratio on a second axis."""
     frame = frame.sort_values("activity_month")
     hidden = _is_suppressed(frame)
-    x = frame["activity_month"].tolist()
+    x = frame["activity_month"].to_numpy()
     fig = go.Figure()
     for i, column in enumerate(("experiment_models", "registered_models")):
         values = _values(frame[column].where(~hidden))
         fig.add_trace(go.Bar(x=x, y=values, name=text.name(column), marker_color=_COLORS[i],
-                             customdata=[text.value(v, "models") for v in values],
-                             hovertemplate=f"{text.name(column)}<br>%{{x|%Y-%m}}: %{{customdata}}<extra></extra>"))
+                             hovertemplate=f"{text.name(column)}<br>%{{x|%Y-%m}}: {_hover_value('models')}<extra></extra>"))
     ratio = _values(frame["experiment_to_registered_ratio"].where(~hidden))
     fig.add_trace(go.Scatter(x=x, y=ratio, name=text.name("ratio"), yaxis="y2", mode="lines+markers",
                              line={"color": _COLORS[2], "width": 3},
-                             customdata=[text.value(v, "ratio") for v in ratio],
-                             hovertemplate=f"{text.name('ratio')}<br>%{{x|%Y-%m}}: %{{customdata}}<extra></extra>"))
+                             hovertemplate=f"{text.name('ratio')}<br>%{{x|%Y-%m}}: {_hover_value('ratio')}<extra></extra>"))
     if hidden.any():
-        fig.add_trace(_suppressed_points(frame.loc[hidden, "activity_month"].tolist(),
-                                         [text.suppressed] * int(hidden.sum()), text))
+        fig.add_trace(_suppressed_points(frame.loc[hidden, "activity_month"].to_numpy(), text.suppressed, text))
         _suppressed_overlay(fig)
     return _layout(fig, text, barmode="group",
                    yaxis2={"title": text.y2, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False})

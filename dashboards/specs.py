@@ -65,6 +65,7 @@ def figure_text(spec: FigureSpec, t: Translator, k: int) -> figures.FigureText:
     return figures.FigureText(
         title=f"{spec.id}. {t(f'figure.{spec.id}.title')}", x=t(f"axis.{spec.x}"), y=t(f"axis.{spec.y}"),
         y2=t(f"axis.{spec.y2}") if spec.y2 else "", suppressed=t.suppressed(k), names=names, value=t.value,
+        separators=t.separators,
     )
 
 

@@ -15,7 +15,8 @@ def forecast_card(index: int, series: dict, t: Translator) -> html.Section:
     interval = round(float(series.get("interval", 0.8)) * 100)
     names = t.group("series") | {"interval": t("series.interval", p=interval)}
     axis = t("axis.week") if series.get("frequency") == "week" else t("axis.month")
-    text = figures.FigureText(title=series["title"], x=axis, y=series.get("unit") or "", names=names, value=t.value)
+    text = figures.FigureText(title=series["title"], x=axis, y=series.get("unit") or "", names=names, value=t.value,
+                               separators=t.separators)
     backtest = series.get("backtest") or {}
     facts = [
         t("forecast.model", model=series.get("model", "–"), version=series.get("model_version", "–"),
