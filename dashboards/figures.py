@@ -26,7 +26,8 @@ LIGHT = go.layout.Template(layout={
     "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "colorway": list(_COLORS),
     "font": {"color": "#1d2433"},
     "xaxis": {"gridcolor": "#e8ecf2", "linecolor": "#c5ccd6", "zerolinecolor": "#c5ccd6", "automargin": True},
-    "yaxis": {"gridcolor": "#e8ecf2", "linecolor": "#c5ccd6", "zerolinecolor": "#c5ccd6", "automargin": True},
+    "yaxis": {"gridcolor": "#e8ecf2", "linecolor": "#c5ccd6", "zerolinecolor": "#c5ccd6", "automargin": True,
+              "rangemode": "tozero"},
     "hoverlabel": {"bgcolor": "#ffffff"},
 })
 
@@ -55,11 +56,11 @@ class FigureText:
 def _layout(fig: go.Figure, text: FigureText, **extra: Any) -> go.Figure:
     fig.update_layout(
         template=LIGHT,
-        title={"text": text.title, "x": 0, "xanchor": "left"},
+        title={"text": text.title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container"},
         xaxis_title=text.x,
         yaxis_title=text.y,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
-        margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 60, "r": 20, "t": 100, "b": 40},
         hovermode="closest",
         separators=text.separators,
         font={"family": "system-ui, -apple-system, 'Segoe UI', 'Noto Sans KR', sans-serif", "size": 13},

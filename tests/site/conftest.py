@@ -53,8 +53,6 @@ def site_data(tmp_path_factory, engines) -> SiteData:
     from sodai import pipeline
     from sodai.config import load_settings
 
-    if not shutil.which("chromedriver"):
-        pytest.skip("chromedriver is not installed (apt-get install chromium chromium-driver)")
     root = tmp_path_factory.mktemp("site")
     settings = settings_for(root, "sail")
     base = load_settings(environ={})
@@ -68,6 +66,12 @@ def site_data(tmp_path_factory, engines) -> SiteData:
     pipeline.transform(settings, spark, handle.url)
     path = pipeline.publish(settings, "site-test-run")
     return SiteData(settings, json.loads(Path(path).read_text()))
+
+
+@pytest.fixture
+def browser_available() -> None:
+    if not shutil.which("chromedriver"):
+        pytest.skip("chromedriver is not installed (apt-get install chromium chromium-driver)")
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,8 @@ from selenium.webdriver.common.by import By
 from dashboards.app import create_app
 from dashboards.components import PAGES
 
-pytestmark = [pytest.mark.browser, pytest.mark.sail, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.sail, pytest.mark.timeout(300),
+              pytest.mark.usefixtures("browser_available")]
 
 
 def dom_id(kind: str, figure: str, indexed: bool = False) -> str:
