@@ -44,3 +44,52 @@ def test_the_cli_exports_in_the_chosen_language(site_data, tmp_path, monkeypatch
     index = (tmp_path / "fr" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in index and "Conclusions clés" in index
     assert CliRunner().invoke(app, ["export-site", "--lang", "de"]).exit_code == 2
+
+
+def test_forecasts_gates_data_docs_and_mlflow_run_are_shown_when_present(site_data, tmp_path):
+    """The contracts of the forecast and gate stages (report.json `forecasts`, provenance
+    `mlflow_run_id`, gates/latest.json, gx/data_docs) rendered when present."""
+    import json
+
+    from dashboards.app import create_app
+
+    output = tmp_path / "output"
+    (output / "gates").mkdir(parents=True)
+    (output / "gx" / "data_docs").mkdir(parents=True)
+    (output / "gx" / "data_docs" / "index.html").write_text("<html>expectation suites</html>")
+    report = dict(site_data.report)
+    report["provenance"] = {**report["provenance"], "mlflow_run_id": "0123abcd"}
+    report["forecasts"] = [{
+        "series": "vector_db_customers", "title": "Vector database customers", "unit": "customers",
+        "frequency": "month", "group": None, "model": "ets", "model_uri": "models:/vector_db_customers@champion",
+        "model_version": 3, "backtest": {"metric": "MAPE", "horizon": 3, "value": 0.0834},
+        "history": [{"period": "2024-01-01", "value": 80.0}, {"period": "2024-02-01", "value": 90.0}],
+        "points": [{"period": "2024-03-01", "value": 97.0, "lower": 91.0, "upper": 104.0}], "interval": 0.8,
+    }]
+    (output / "report.json").write_text(json.dumps(report))
+    (output / "gates" / "latest.json").write_text(json.dumps({
+        "run_id": "pipeline-x", "checked_at": "2024-05-20T06:00:00Z", "publication_blocked": True,
+        "data_docs": str(output / "gx" / "data_docs" / "index.html"),
+        "gates": [{"layer": "silver", "suite": "silver_events", "success": False, "evaluated": 42,
+                   "failed": [{"expectation": "expect_column_values_to_not_be_null", "column": "customer_key",
+                               "details": "3 nulls"}], "warnings": []}],
+    }))
+    settings = site_data.settings.with_overrides(paths={"output": str(output)})
+    written = {p.name: p.read_text(encoding="utf-8") for p in export_site(settings, tmp_path / "site", "en")}
+    forecasts = written["forecasts.html"]
+    assert "Vector database customers" in forecasts and "80% prediction interval" in forecasts
+    assert "models:/vector_db_customers@champion" in forecasts and "8.3%" in forecasts
+    status = written["status.html"]
+    assert "Publication blocked by a failed gate" in status and "silver_events" in status and "3 nulls" in status
+    assert 'href="/data-docs/"' in status and "0123abcd" in status
+    client = create_app(settings).server.test_client()
+    assert b"expectation suites" in client.get("/data-docs/").data
+
+
+def test_absent_pieces_say_they_are_absent(site_data, tmp_path):
+    settings = site_data.settings.with_overrides(paths={"output": str(site_data.settings.output)})
+    written = {p.name: p.read_text(encoding="utf-8") for p in export_site(settings, tmp_path / "site", "en")}
+    assert "No forecasts yet" in written["forecasts.html"]
+    status = written["status.html"]
+    for absent in ("gates/latest.json is absent", "gx/data_docs is absent", "provenance.mlflow_run_id is absent"):
+        assert absent in status
