@@ -162,7 +162,8 @@ def models_over_time(frame: pd.DataFrame, text: FigureText) -> go.Figure:
         fig.add_trace(_suppressed_points(frame.loc[hidden, "activity_month"].to_numpy(), text.suppressed, text))
         _suppressed_overlay(fig)
     return _layout(fig, text, barmode="group",
-                   yaxis2={"title": text.y2, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False})
+                   yaxis2={"title": text.y2, "overlaying": "y", "side": "right", "rangemode": "tozero", "showgrid": False,
+                           "tickformat": ",.0f", "ticksuffix": ":1"})
 
 
 def ratio_by_industry(frame: pd.DataFrame, text: FigureText) -> go.Figure:
@@ -222,14 +223,15 @@ def top_products(frame: pd.DataFrame, text: FigureText) -> go.Figure:
     for row in top.itertuples():
         last = getattr(row, "last_year_rank", None)
         change = getattr(row, "rank_change", None)
-        if last is None or pd.isna(last):
-            movement = text.name("rank_new")
-            last_text = text.name("rank_new")
+        if bool(getattr(row, "is_last_year_suppressed", False)):
+            previous = f"{text.name('last_year_rank')} {text.suppressed}"
+        elif last is None or pd.isna(last):
+            previous = text.name("rank_new")  # not ranked last year: no movement to show
         else:
-            last_text = text.value(last, "rank")
             movement = text.name("rank_same") if change == 0 else (
                 text.name("rank_up").format(n=int(change)) if change > 0 else text.name("rank_down").format(n=int(-change)))
-        notes.append(f"{text.value(row.customer_rank, 'rank')} · {text.name('last_year_rank')} {last_text} {movement}")
+            previous = f"{text.name('last_year_rank')} {text.value(last, 'rank')} {movement}"
+        notes.append(f"{text.value(row.customer_rank, 'rank')} · {previous}")
     fig = go.Figure(go.Bar(
         x=values, y=names, orientation="h", marker_color=_COLORS[0], text=notes, textposition="auto",
         customdata=[text.value(v, "customers") for v in values],

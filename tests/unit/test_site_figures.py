@@ -95,6 +95,7 @@ def test_top_products_shows_last_years_rank_and_the_movement():
         "customers": [900, 600, 500, 400], "customer_rank": [1, 4, 6, 11],
         "last_year_rank": [1.0, None, 8.0, 7.0], "rank_change": [0.0, None, 2.0, -4.0],
         "is_top_10": [True, True, True, False], "is_suppressed": [False] * 4,
+        "is_last_year_suppressed": [False] * 4,
     })
     t = Translator("en")
     fig = specs.build(specs.SPECS["F5"], frame, t, 10)
@@ -102,7 +103,10 @@ def test_top_products_shows_last_years_rank_and_the_movement():
     assert list(bar.y) == ["dbt", "LangChain", "Plotly Dash"]  # top 10 only, first at the top
     assert list(bar.x) == [500, 600, 900]
     assert bar.text[0] == "#6 · Last year's rank #8 ▲ 2"
-    assert bar.text[1].endswith("new")
+    assert bar.text[1] == "#4 · new"
+    frame.loc[frame["product"] == "dbt", ["last_year_rank", "rank_change", "is_last_year_suppressed"]] = [None, None, True]
+    (bar,) = specs.build(specs.SPECS["F5"], frame, t, 10).data
+    assert bar.text[0] == "#6 · Last year's rank suppressed (< 10 customers)"  # not "new"
 
 
 def test_forecast_draws_history_forecast_and_its_interval():
