@@ -12,7 +12,7 @@ JARS    := jars/lib/.fetched
 help:
 	@echo "make demo   - set up, generate the default telemetry, run the pipeline, serve the report"
 	@echo "make test   - set up and run the test suite"
-	@echo "make bench  - throughput benchmark (engines vs DuckDB) -> benchmarks/results/latest.json"
+	@echo "make bench  - throughput (engines vs DuckDB) and site callback latency -> benchmarks/results/"
 	@echo "make bench-scale - whole pipeline at 1M, 5M, 10M events per engine -> benchmarks/results/scale.json"
 	@echo "make status - tables, versions, row counts"
 
@@ -65,6 +65,8 @@ notebooks-clean: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.throughput
+	@test -f data/output/report.json || { echo "make bench: no data/output/report.json for the site benchmark (run make demo or sodai run)"; exit 2; }
+	$(BIN)/python -m benchmarks.site_callbacks
 
 clean-data:
 	rm -rf data

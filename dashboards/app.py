@@ -1,53 +1,92 @@
-"""The report site. For now a status page: the lakehouse's tables and their row counts.
+"""The report site: a multi-page Dash app over the published report.json.
 
-Production: ``gunicorn 'dashboards.app:server'`` (settings from conf/pipeline.yaml and the
-environment, as for the CLI).
+    create_app(settings) -> dash.Dash      (`sodai serve`, tests)
+    server                                 (production: gunicorn 'dashboards.app:server')
+
+Pages live in dashboards/pages (one per report section, plus forecasts, methodology and pipeline
+status); figures are drawn by the pure builders of dashboards/figures.py from data read by
+dashboards/data.py. The language (English, Korean, French) is chosen in the page, kept in the
+browser's local storage or given as ?lang=xx, and passed to every page layout.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dash
-from dash import dash_table, dcc, html
+import flask
+from dash import Input, dcc, html
 
+from dashboards import callbacks
+from dashboards.data import ReportData
+from dashboards.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from sodai.config import Settings, load_settings
-from sodai.status import latest_ingest_runs, table_status
+
+PAGES_FOLDER = Path(__file__).resolve().parent / "pages"
+ASSETS_FOLDER = Path(__file__).resolve().parent / "assets"
 
 
-def status_layout(settings: Settings) -> html.Div:
-    """Tables, Delta versions and row counts, read from the Delta logs at page load."""
-    tables = table_status(settings.lakehouse)
-    rows = [
-        {"table": t.name, "version": t.version, "rows": t.rows, "files": t.files,
-         "last operation": t.last_operation,
-         "last modified (UTC)": t.last_modified.strftime("%Y-%m-%d %H:%M:%S") if t.last_modified is not None else ""}
-        for t in tables
-    ]
-    runs = latest_ingest_runs(settings.lakehouse, limit=10)
-    return html.Main(
+def current_data() -> ReportData:
+    """The data source of the app serving the current request (pages have no app import)."""
+    return flask.current_app.config["SODAI_DATA"]
+
+
+def shell() -> html.Div:
+    return html.Div(
         [
-            html.H1("State of Data + AI: pipeline status"),
-            html.P(f"Lakehouse: {settings.lakehouse}" if rows else f"No tables yet under {settings.lakehouse}."),
-            dash_table.DataTable(
-                id="tables",
-                data=rows,
-                columns=[{"name": c, "id": c} for c in (rows[0] if rows else {"table": 0, "rows": 0})],
-                sort_action="native",
-                style_cell={"fontFamily": "system-ui, sans-serif", "padding": "4px 8px"},
+            dcc.Location(id="url"),
+            html.Header(
+                [
+                    html.Div([dcc.Link(html.Span(id="site-title"), href="/", className="brand")], className="brand-box"),
+                    html.Nav(id="nav", className="nav no-print"),
+                    html.Div(
+                        [
+                            html.Span(id="language-label", className="language-label"),
+                            dcc.RadioItems(
+                                id="language", options=[{"label": name, "value": code} for code, name in LANGUAGES.items()],
+                                value=DEFAULT_LANGUAGE, inline=True, persistence=True, persistence_type="local",
+                                className="language-select",
+                            ),
+                        ],
+                        className="language no-print",
+                    ),
+                ],
+                className="site-header",
             ),
-            html.H2("Latest ingest batches"),
-            html.Ul([html.Li(f"{r.ingest_run_id}: {r.state}, {r.files} files, {r.lines:,} lines") for r in runs.itertuples()])
-            if not runs.empty
-            else html.P("No ingest runs yet."),
+            dash.page_container,
         ],
-        style={"maxWidth": "1100px", "margin": "2rem auto", "fontFamily": "system-ui, sans-serif"},
+        className="site",
     )
+
+
+def _data_docs_routes(server: flask.Flask, data: ReportData) -> None:
+    """Great Expectations Data Docs of the latest run, served from <output>/gx/data_docs."""
+
+    @server.route("/data-docs/", defaults={"filename": "index.html"})
+    @server.route("/data-docs/<path:filename>")
+    def data_docs(filename: str):
+        folder = data.data_docs_dir()
+        if folder is None:
+            return flask.Response("No Data Docs yet: the quality gates have not run.", status=404, mimetype="text/plain")
+        return flask.send_from_directory(folder, filename)
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or load_settings()
-    app = dash.Dash(__name__, title="State of Data + AI")
-    # A function layout is rebuilt on every page load, so the counts are always current.
-    app.layout = lambda: html.Div([dcc.Location(id="url"), status_layout(settings)])
+    data = ReportData(settings)
+    app = dash.Dash(
+        __name__,
+        title="State of Data + AI",
+        use_pages=True,
+        pages_folder=str(PAGES_FOLDER),
+        assets_folder=str(ASSETS_FOLDER),
+        routing_callback_inputs={"language": Input("language", "value")},
+        suppress_callback_exceptions=True,
+    )
+    app.server.config["SODAI_DATA"] = data
+    app.layout = shell
+    callbacks.register(app, data)
+    _data_docs_routes(app.server, data)
     return app
 
 

@@ -650,5 +650,24 @@ def serve(
     create_app(state.settings).run(host=host, port=port, debug=False)
 
 
+@app.command("export-site")
+def export_site(
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for the HTML files (default <output>/site)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the export: en, ko or fr."),
+) -> None:
+    """The report site as self-contained HTML files (one per page, index.html first), for offline reading."""
+    from dashboards.export import export_site as export
+    from dashboards.i18n import LANGUAGES
+
+    if lang not in LANGUAGES:
+        errors.print(f"[red]Unknown language {lang!r}:[/red] choose one of {', '.join(LANGUAGES)}.")
+        raise typer.Exit(EXIT_USAGE)
+    if not (state.settings.output / "report.json").is_file():
+        errors.print(f"[red]No report at {state.settings.output / 'report.json'}:[/red] run `sodai run` first.")
+        raise typer.Exit(EXIT_USAGE)
+    written = export(state.settings, out, lang)
+    console.print(f"Wrote {len(written)} pages into {written[0].parent} (open {written[0].name}).")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

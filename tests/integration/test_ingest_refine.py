@@ -198,7 +198,9 @@ def test_sail_produces_the_same_silver_as_spark(refined, small_landing, engines,
 
 
 def test_status_reads_versions_and_row_counts_from_the_delta_logs(refined, spark):
-    from dashboards.app import status_layout
+    import dash
+
+    from dashboards.app import create_app
     from sodai.status import latest_ingest_runs, table_status
 
     status = {t.name: t for t in table_status(refined.settings.lakehouse)}
@@ -209,5 +211,7 @@ def test_status_reads_versions_and_row_counts_from_the_delta_logs(refined, spark
         assert status[spec.qualified].version >= 1
     runs = latest_ingest_runs(refined.settings.lakehouse)
     assert set(runs["state"]) == {"committed"}
-    page = str(status_layout(refined.settings).to_plotly_json())
+    app = create_app(refined.settings)
+    with app.server.test_request_context("/status"):
+        page = str(dash.page_registry["pages.status"]["layout"]().to_plotly_json())
     assert "silver.notebook_library_imported" in page
