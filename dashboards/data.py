@@ -153,6 +153,11 @@ class ReportData:
     def ingest_runs(self, limit: int = 10) -> pd.DataFrame:
         return latest_ingest_runs(self.lakehouse, limit=limit)
 
+    def run_history(self, limit_runs: int = 3) -> pd.DataFrame:
+        from sodai.history import read_history
+
+        return read_history(self.lakehouse, limit_runs=limit_runs)
+
     def reconciliation(self) -> pd.DataFrame:
         return read_table(self.lakehouse, "ops.ingest_reconciliation")
 

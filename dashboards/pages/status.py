@@ -117,9 +117,26 @@ def freshness_section(data, t: Translator) -> list:
                     ("in_lakehouse", t("status.in_lakehouse"))])]
 
 
+def history_section(data, t: Translator) -> list:
+    """The latest runs, stage by stage, from ops.pipeline_runs (sodai/history.py)."""
+    history = data.run_history(limit_runs=3)
+    out = [html.H2(t("status.history"))]
+    if history.empty:
+        return out + [_absent(t("status.no_history"), "no-history")]
+    rows = [{"run": r.run_id, "day": str(r.run_date) if r.run_date is not None and r.run_date == r.run_date else "",
+             "stage": r.stage, "status": r.status,
+             "rows": t.number(int(r.rows)) if r.rows is not None and r.rows == r.rows else "",
+             "seconds": f"{r.duration_s:.1f}", "message": r.message or ""}
+            for r in history.itertuples()]
+    return out + [_table("history", rows, [("run", t("status.run")), ("day", t("status.day")), ("stage", t("status.stage")),
+                                           ("status", t("status.stage_status")), ("rows", t("status.rows")),
+                                           ("seconds", t("status.seconds")), ("message", "")])]
+
+
 def layout(language=None, lang=None, **_):
     t = Translator(lang or language)
     data = current_data()
     report = data.report()
-    return page(t, "status", *runs_section(data, t, report), *gates_section(data, t), *mlflow_section(t, report),
+    return page(t, "status", *runs_section(data, t, report), *history_section(data, t), *gates_section(data, t),
+                *mlflow_section(t, report),
                 *reconciliation_section(data, t), *freshness_section(data, t), *tables_section(data, t))
