@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 import dash
-from dash import ALL, MATCH, Input, Output, State, dcc, html
+from dash import ALL, MATCH, Input, Output, State, dcc
 
 from dashboards import specs
 from dashboards.components import PAGES, ids
@@ -28,13 +28,19 @@ def filtered(data: ReportData, figure_id: str, industries: list | None, starts: 
     return spec, figure, specs.filter_frame(spec, figure.frame, chosen or None, _first(starts), _first(ends))
 
 
+# A figure's filter controls (absent ones give empty lists): industries, first day, last day.
+_FILTERS = (("fig-industry", "value"), ("fig-dates", "start_date"), ("fig-dates", "end_date"))
+
+
+def _filters(dependency):
+    return [dependency({"type": kind, "fig": MATCH, "n": ALL}, prop) for kind, prop in _FILTERS]
+
+
 def register(app: dash.Dash, data: ReportData) -> None:
     @app.callback(
         Output(ids("graph", MATCH), "figure"),
         Output(ids("table", MATCH), "data"),
-        Input({"type": "fig-industry", "fig": MATCH, "n": ALL}, "value"),
-        Input({"type": "fig-dates", "fig": MATCH, "n": ALL}, "start_date"),
-        Input({"type": "fig-dates", "fig": MATCH, "n": ALL}, "end_date"),
+        *_filters(Input),
         State("language", "value"),
         prevent_initial_call=True,
     )
@@ -50,9 +56,7 @@ def register(app: dash.Dash, data: ReportData) -> None:
     @app.callback(
         Output(ids("download", MATCH), "data"),
         Input(ids("csv", MATCH), "n_clicks"),
-        State({"type": "fig-industry", "fig": MATCH, "n": ALL}, "value"),
-        State({"type": "fig-dates", "fig": MATCH, "n": ALL}, "start_date"),
-        State({"type": "fig-dates", "fig": MATCH, "n": ALL}, "end_date"),
+        *_filters(State),
         prevent_initial_call=True,
     )
     def download_csv(n_clicks, industries, starts, ends):

@@ -48,6 +48,23 @@ def generate_small(root: Path, until: date | None = None):
                               dirty_rate=DIRTY_RATE)
 
 
+# The report window on a few customers, for what needs months of history (forecasts, the
+# notebooks): 30 customers over 16 months, about a minute of pipeline on Sail.
+WINDOW_CUSTOMERS, WINDOW_PERIOD = 30, (date(2023, 1, 2), date(2024, 4, 30))
+
+
+def generate_window(root: Path, dirty_rate: float = 0.0):
+    """WINDOW_CUSTOMERS customers over WINDOW_PERIOD into `root`."""
+    from jobs.generate import generate_telemetry, load_generator_params
+    from jobs.generate.params import PeriodParams
+    from sodai.config import load_settings
+
+    settings = load_settings(environ={})
+    params = load_generator_params(settings.resolve(settings.generator.params))
+    params = params.model_copy(update={"period": PeriodParams(start=WINDOW_PERIOD[0], end=WINDOW_PERIOD[1])})
+    return generate_telemetry(params, landing=root, customers=WINDOW_CUSTOMERS, seed=SEED, dirty_rate=dirty_rate)
+
+
 @pytest.fixture(scope="session")
 def small_landing(tmp_path_factory) -> Landing:
     """Generated once per test session; tests that change a landing copy it first."""

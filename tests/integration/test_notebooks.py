@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -11,12 +9,12 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.conftest import settings_for
-from tests.integration.conftest import PROJECT_ROOT, run_cli
+from tests.integration.conftest import PROJECT_ROOT, generate_window, run_cli
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-# 30 customers over the report window with k = 3: enough published months for the deep-dive to
-# compare and for the forecasts to have champions, in about a minute.
-CUSTOMERS, SEED, PERIOD, SMALL_K = 30, 11, (date(2023, 1, 2), date(2024, 4, 30)), 3
+# The report window on a few customers with k = 3: enough published months for the deep-dive
+# to compare and for the forecasts to have champions.
+SMALL_K = 3
 
 pytestmark = [pytest.mark.integration, pytest.mark.sail]
 
@@ -24,15 +22,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.sail]
 @pytest.fixture(scope="module")
 def pipeline_env(engines, tmp_path_factory) -> dict[str, str]:
     """The environment a notebook's kernel gets: a small set's paths and the running Sail engine."""
-    from jobs.generate import generate_telemetry, load_generator_params
-    from jobs.generate.params import PeriodParams
-    from sodai.config import load_settings
-
     root = tmp_path_factory.mktemp("notebooks")
-    defaults = load_settings(environ={})
-    params = load_generator_params(defaults.resolve(defaults.generator.params))
-    params = params.model_copy(update={"period": PeriodParams(start=PERIOD[0], end=PERIOD[1])})
-    generate_telemetry(params, landing=root / "landing", customers=CUSTOMERS, seed=SEED, dirty_rate=0.01)
+    generate_window(root / "landing", dirty_rate=0.01)
     url = engines.handle("sail").url
     settings = settings_for(root, "sail").with_overrides(report={"suppression_min_customers": SMALL_K})
     env = {

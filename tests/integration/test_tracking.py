@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import mlflow
@@ -26,11 +25,10 @@ from sodai.forecast.registry import SCORE_TAG
 from sodai.status import read_table
 from sodai.tracking import tracking_uri
 from tests.conftest import settings_for
-from tests.integration.conftest import run_cli
+from tests.integration.conftest import SEED, WINDOW_CUSTOMERS, generate_window, run_cli
 
 pytestmark = pytest.mark.integration
 
-CUSTOMERS, SEED, PERIOD = 30, 11, (date(2023, 1, 2), date(2024, 4, 30))
 STAGES = {"ingest", "gate_bronze", "refine", "gate_silver", "transform", "docs", "gate_gold", "forecast", "publish"}
 
 
@@ -43,15 +41,8 @@ class Tracked:
 
 @pytest.fixture(scope="module")
 def tracked(engines, tmp_path_factory) -> Tracked:
-    from jobs.generate import generate_telemetry, load_generator_params
-    from jobs.generate.params import PeriodParams
-    from sodai.config import load_settings
-
     root = tmp_path_factory.mktemp("tracked")
-    defaults = load_settings(environ={})
-    params = load_generator_params(defaults.resolve(defaults.generator.params))
-    params = params.model_copy(update={"period": PeriodParams(start=PERIOD[0], end=PERIOD[1])})
-    generate_telemetry(params, landing=root / "landing", customers=CUSTOMERS, seed=SEED)
+    generate_window(root / "landing")
     settings = settings_for(root, "sail").with_overrides(report={"suppression_min_customers": 3})
     handle = engines.handle("sail")
     assert run_cli(settings, "run", remote_url=handle.url,
@@ -80,7 +71,7 @@ def test_pipeline_run_finished_with_params_stage_metrics_and_provenance(tracked)
     assert provenance["mlflow_run_id"] == run.info.run_id
     assert run.data.tags["sodai.pipeline_run_id"] == provenance["pipeline_run_id"] == run.info.run_name
     params = run.data.params
-    assert params["generator_customers"] == str(CUSTOMERS) and params["generator_seed"] == str(SEED)
+    assert params["generator_customers"] == str(WINDOW_CUSTOMERS) and params["generator_seed"] == str(SEED)
     assert params["window_start"] == "2023-02-01" and params["suppression_min_customers"] == "3"
     assert len(params["config_hash"]) == 12 and params["code_version"].startswith("0.1.0")
 
