@@ -4,6 +4,7 @@ purpose: its gate fails naming the suite and expectation, and nothing is publish
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +15,7 @@ from jobs.refine.tables import EVENT_TABLES
 from sodai import pipeline
 from sodai.config import Settings
 from sodai.gate_state import read_latest
+from sodai.gates import gx_context
 from tests.conftest import settings_for
 from tests.integration.conftest import run_cli
 
@@ -89,6 +91,13 @@ def test_a_broken_silver_table_fails_its_gate_and_blocks_publishing(gated, engin
     failed = [g for g in state["gates"] if not g["success"]]
     assert [g["suite"] for g in failed] == ["silver.serving_usage"]
     assert {f["column"] for f in failed[0]["failed"]} >= {"usage_hours", "customer_key"}
+    # the failed suite was validated again with sample values, stored in place of its screening
+    negative = next(f for f in failed[0]["failed"] if f["column"] == "usage_hours")
+    assert re.search(r"\d+ unexpected of \d+ rows, e\.g\. \[-", negative["details"]), negative["details"]
+    stored = [key for key in gx_context(settings).validation_results_store.list_keys()
+              if key.expectation_suite_identifier.name == "silver.serving_usage"
+              and key.run_id.run_name == (state["run_id"] or "gate.silver")]
+    assert len(stored) == 1, stored
 
     from sodai.cli import app
 
