@@ -28,14 +28,27 @@ from benchmarks.throughput import RESULTS, WORK, landing_for
 def run(customer_counts: list[int], engines: list[str], seed: int, usd_per_hour: float) -> dict:
     console = Console()
     cores = os.cpu_count() or 1
-    rows = []
+    rows: list[dict] = []
+    results = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": cores, "platform": platform.platform(), "python": platform.python_version()},
+        "usd_per_hour": usd_per_hour,
+        "rows": rows,
+    }
     for customers in customer_counts:
         landing, manifest = landing_for(customers, seed)
         for engine in engines:
             root = WORK / f"scale-{engine}"
             shutil.rmtree(root, ignore_errors=True)
-            m = measure(["whole", engine, str(landing), str(root)])
-            shutil.rmtree(root, ignore_errors=True)
+            try:
+                m = measure(["whole", engine, str(landing), str(root)])
+            except RuntimeError as failure:  # recorded, and the other sizes and engines still run
+                rows.append({"customers": customers, "events": manifest["events"], "engine": engine,
+                             "error": str(failure)})
+                console.print(f"{customers:,} customers, {engine}: failed ({failure})")
+                continue
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
             millions = m.result["lines"] / 1e6
             row = {
                 "customers": customers, "events": manifest["events"], "lines": m.result["lines"], "engine": engine,
@@ -47,13 +60,14 @@ def run(customer_counts: list[int], engines: list[str], seed: int, usd_per_hour:
             rows.append(row)
             console.print(f"{customers:,} customers, {engine}: {m.seconds:.0f} s "
                           f"({row['seconds_per_million']:.0f} s per million events)")
-    _print(console, rows, usd_per_hour)
-    return {
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": cores, "platform": platform.platform(), "python": platform.python_version()},
-        "usd_per_hour": usd_per_hour,
-        "rows": rows,
-    }
+            _write(results)  # after every row: a long run cut short keeps what it measured
+    _print(console, [r for r in rows if "error" not in r], usd_per_hour)
+    return results
+
+
+def _write(results: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2))
 
 
 def _print(console: Console, rows: list[dict], usd_per_hour: float) -> None:
@@ -76,9 +90,7 @@ def main() -> None:
     parser.add_argument("--usd-per-hour", type=float, default=0.10,
                         help="Price of this machine per hour (default: an assumed on-demand 2-vCPU VM).")
     args = parser.parse_args()
-    results = run(args.customers, args.engines, args.seed, args.usd_per_hour)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2))
+    run(args.customers, args.engines, args.seed, args.usd_per_hour)
     Console().print(f"Wrote {RESULTS / 'scale.json'}")
 
 
