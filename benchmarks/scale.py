@@ -6,7 +6,9 @@ For each size (generated once, cached under benchmarks/work/) and engine it runs
 fresh process on a fresh lakehouse, and reports wall seconds, seconds per stage (from the run
 history), seconds and core-seconds per million events, peak RSS, and the compute cost per million
 events at the given price of this machine per hour (an input, printed with the result). Writes
-benchmarks/results/scale.json. A benchmark, not a test: nothing asserts on time.
+benchmarks/results/scale.json and, as the table docs/benchmarks.md shows, scale.md. "Per million" is
+per million landed lines (events plus the duplicates and dirty lines delivered with them).
+A benchmark, not a test: nothing asserts on time.
 """
 
 from __future__ import annotations
@@ -65,20 +67,43 @@ def run(customer_counts: list[int], engines: list[str], seed: int, usd_per_hour:
     return results
 
 
+COLUMNS = ("lines", "engine", "wall s", "ingest+refine s", "gates s", "transform s", "s per 1M",
+           "core-s per 1M", "$ per 1M", "peak RSS MiB")
+
+
+def _cells(row: dict) -> list[str]:
+    """One measured row as the table shows it (the console's and the Markdown one)."""
+    s = row["stages_s"]
+    gates = sum(v for k, v in s.items() if k.startswith("gate_"))
+    return [f"{row['lines']:,}", row["engine"], f"{row['wall_s']:.0f}", f"{s.get('ingest', 0) + s.get('refine', 0):.0f}",
+            f"{gates:.0f}", f"{s.get('transform', 0):.0f}", f"{row['seconds_per_million']:.0f}",
+            f"{row['core_seconds_per_million']:.0f}", f"{row['usd_per_million']:.4f}", f"{row['peak_rss_mb']:,.0f}"]
+
+
+def markdown(results: dict) -> str:
+    """The table for docs/benchmarks.md, with the conditions it was measured under."""
+    lines = [f"| {' | '.join(COLUMNS)} |", f"|{'---|' * len(COLUMNS)}"]
+    lines += [f"| {' | '.join(_cells(r))} |" for r in results["rows"] if "error" not in r]
+    lines += [f"| {r['events']:,} events | {r['engine']} | failed: {r['error']} |" for r in results["rows"] if "error" in r]
+    machine = results["machine"]
+    lines.append("")
+    lines.append(f"Measured {results['measured_at']} on {machine['cpus']} cores, Python {machine['python']}; "
+                 f"cost at ${results['usd_per_hour']}/hour for the machine.")
+    return "\n".join(lines) + "\n"
+
+
 def _write(results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps(results, indent=2))
+    (RESULTS / "scale.md").write_text(markdown(results))
 
 
 def _print(console: Console, rows: list[dict], usd_per_hour: float) -> None:
     table = Table(title=f"Whole pipeline (`sodai run`) by size and engine; cost at ${usd_per_hour}/hour")
-    for column in ("events", "engine", "wall s", "ingest+refine s", "transform s", "s per 1M", "$ per 1M", "peak RSS MiB"):
+    for column in COLUMNS:
         table.add_column(column, justify="left" if column == "engine" else "right")
     for r in rows:
-        s = r["stages_s"]
-        table.add_row(f"{r['lines']:,}", r["engine"], f"{r['wall_s']:.0f}", f"{s.get('ingest', 0) + s.get('refine', 0):.0f}",
-                      f"{s.get('transform', 0):.0f}", f"{r['seconds_per_million']:.0f}", f"{r['usd_per_million']:.4f}",
-                      f"{r['peak_rss_mb']:,.0f}")
+        table.add_row(*_cells(r))
     console.print(table)
 
 
@@ -91,7 +116,7 @@ def main() -> None:
                         help="Price of this machine per hour (default: an assumed on-demand 2-vCPU VM).")
     args = parser.parse_args()
     run(args.customers, args.engines, args.seed, args.usd_per_hour)
-    Console().print(f"Wrote {RESULTS / 'scale.json'}")
+    Console().print(f"Wrote {RESULTS / 'scale.json'} and {RESULTS / 'scale.md'}")
 
 
 if __name__ == "__main__":
