@@ -164,7 +164,7 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
         definition = _replace(context.validation_definitions,
                               gx.ValidationDefinition(name=table.name, data=batch, suite=suite))
         definitions.append(definition)
-        frames[table.name] = {"dataframe": snapshot(spark.read.format("delta").load(str(table.path)))}
+        frames[table.name] = {"dataframe": _snapshot(spark.read.format("delta").load(str(table.path)))}
     if definitions:
         gx_run_id = RunIdentifier(run_name=run_id or f"gate.{layer}")
         results = _validate(context, layer, definitions, frames, gx_run_id, SCREEN_FORMAT)
@@ -195,14 +195,16 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
     return report
 
 
-def snapshot(frame):
+def _snapshot(frame):
     """The table read once for the gate's many queries: a local checkpoint on engines that have
     one (each query on the JVM engine would otherwise re-resolve the Delta log and re-read the
     files: a gate's ~300 queries took twice as long), the table itself elsewhere (Sail has no
     checkpoint without an object-store path, and its scans are cheap)."""
+    from pyspark.errors import PySparkException
+
     try:
         return frame.localCheckpoint()
-    except Exception:  # noqa: BLE001 - any refusal means: validate the table as read
+    except PySparkException:  # the engine refused the checkpoint: validate the table as read
         return frame
 
 
