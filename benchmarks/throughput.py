@@ -4,8 +4,9 @@
 
 For each size it generates telemetry once (cached under benchmarks/work/), then measures, each in
 a fresh process: the pipeline's ingest + refine (validation, dedup, quarantine, pseudonyms, Delta
-MERGE) on every engine, and DuckDB's plain conversion of the same files. It prints a table and
-writes benchmarks/results/latest.json with events/s, peak RSS and the ratios.
+MERGE) on every engine; the same engines' floor (the same files read with the pipeline's reader
+and written to Delta, no other work); and DuckDB's plain conversion of the same files. It prints
+a table and writes benchmarks/results/latest.json with events/s, peak RSS and the ratios.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
             m = measure(["pipeline", engine, str(landing), str(lakehouse)])
             entry["runs"][engine] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
             shutil.rmtree(lakehouse, ignore_errors=True)
+        for engine in engines:
+            out = WORK / f"copy-{engine}"
+            shutil.rmtree(out, ignore_errors=True)
+            m = measure(["copy", engine, str(landing), str(out)])
+            entry["runs"][f"{engine}-copy"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
+            shutil.rmtree(out, ignore_errors=True)
         out = WORK / "duckdb-out"
         m = measure(["duckdb", str(landing), str(out)])
         entry["runs"]["duckdb"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
@@ -64,6 +71,11 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
         fastest = max(engines, key=lambda e: entry["runs"][e]["events_per_s"])
         entry["fastest_engine"] = fastest
         entry["ratio_project_vs_duckdb"] = entry["runs"][fastest]["events_per_s"] / entry["runs"]["duckdb"]["events_per_s"]
+        for engine in engines:  # how much of the pipeline's time its own work is, on top of the engine's copy
+            entry[f"ratio_{engine}_vs_its_copy"] = entry["runs"][engine]["work_s"] / entry["runs"][f"{engine}-copy"]["work_s"]
+        entry["ratio_copy_vs_duckdb"] = (
+            entry["runs"][f"{fastest}-copy"]["events_per_s"] / entry["runs"]["duckdb"]["events_per_s"]
+        )
         if {"sail", "spark"} <= set(engines):
             entry["ratio_sail_vs_spark"] = entry["runs"]["sail"]["events_per_s"] / entry["runs"]["spark"]["events_per_s"]
         sizes.append(entry)
@@ -86,12 +98,20 @@ def _print(console: Console, entry: dict) -> None:
     for column in ("workload", "start-up s", "work s", "events/s", "s per 1M", "peak RSS MiB"):
         table.add_column(column, justify="left" if column == "workload" else "right")
     for name, r in entry["runs"].items():
-        label = f"pipeline on {name} (ingest+refine)" if name != "duckdb" else "duckdb read_ndjson -> parquet"
+        if name == "duckdb":
+            label = "duckdb read_ndjson -> parquet"
+        elif name.endswith("-copy"):
+            label = f"{name.removesuffix('-copy')} floor: lines -> delta, nothing else"
+        else:
+            label = f"pipeline on {name} (ingest+refine)"
         table.add_row(label, f"{r['startup_s']:.1f}", f"{r['work_s']:.1f}", f"{r['events_per_s']:,.0f}",
                       f"{r['seconds_per_million']:.1f}", f"{r['peak_rss_mb']:,.0f}")
     console.print(table)
     console.print(f"project ({entry['fastest_engine']}) / duckdb speed ratio: {entry['ratio_project_vs_duckdb']:.2f}"
                   + (f"; sail / spark: {entry['ratio_sail_vs_spark']:.2f}" if "ratio_sail_vs_spark" in entry else ""))
+    console.print(f"{entry['fastest_engine']} floor / duckdb speed ratio: {entry['ratio_copy_vs_duckdb']:.2f}; "
+                  + "; ".join(f"pipeline / floor time on {k.split('_')[1]}: {v:.1f}x"
+                              for k, v in entry.items() if k.endswith("_vs_its_copy")))
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """The measured workloads, each run in its own process by benchmarks.measure.
 
     python -m benchmarks.workload pipeline <engine> <landing> <lakehouse>
+    python -m benchmarks.workload copy <engine> <landing> <out_dir>
     python -m benchmarks.workload duckdb <landing> <out_dir>
     python -m benchmarks.workload whole <engine> <landing> <root>
 
@@ -43,6 +44,26 @@ def pipeline(engine: str, landing: Path, lakehouse: Path) -> dict:
         "silver_rows": sum(refine.inserted.values()),
         "reconciled": ingest.reconciled,
     }
+
+
+def engine_copy(engine: str, landing: Path, out_dir: Path) -> dict:
+    """The engine's floor for the pipeline's input: the landing event files read with the
+    pipeline's own reader (whole files, split into numbered lines) and written to one Delta
+    table, with no parsing, validation or deduplication. The pipeline cannot be faster than this
+    on the same engine; the gap between the two is the pipeline's own work."""
+    from jobs.ingest.landing import list_landing, read_lines
+    from sodai.config import load_settings
+    from sodai.engine import engine_session
+
+    settings = load_settings().with_overrides(engine={"kind": engine})
+    files = [f for f in list_landing(landing)[0] if f.kind == "events"]
+    started = time.perf_counter()
+    with engine_session(settings) as (_, spark):
+        ready = time.perf_counter()
+        read_lines(spark, landing, files).write.format("delta").save(str(out_dir / "lines"))
+        done = time.perf_counter()
+        lines = spark.read.format("delta").load(str(out_dir / "lines")).count()
+    return {"startup_s": ready - started, "work_s": done - ready, "lines": lines}
 
 
 def duckdb_convert(landing: Path, out_dir: Path) -> dict:
@@ -89,6 +110,8 @@ if __name__ == "__main__":
         result = pipeline(args[0], Path(args[1]), Path(args[2]))
     elif kind == "whole":
         result = whole_pipeline(args[0], Path(args[1]), Path(args[2]))
+    elif kind == "copy":
+        result = engine_copy(args[0], Path(args[1]), Path(args[2]))
     elif kind == "duckdb":
         result = duckdb_convert(Path(args[0]), Path(args[1]))
     else:

@@ -54,11 +54,11 @@ class RefineJob:
             F.col("ingest_run_id").isin(runs) & (F.col("status") == "accepted")
         )
         events = pseudonymize_events(accepted, self.key)
-        months = self._months_by_type(accepted)
+        counts = self._counts_by_type_and_month(accepted)
         for event_type in EVENT_TYPES:
             spec = T.EVENT_TABLES[event_type.name]
-            report.inserted[spec.qualified] = self._merge(
-                spec, flatten_event_type(events, event_type), months.get(event_type.name, [])
+            report.inserted[spec.qualified] = self._insert_new(
+                spec, flatten_event_type(events, event_type), counts.get(event_type.name, {})
             )
             if on_table:
                 on_table(spec.qualified)
@@ -70,17 +70,25 @@ class RefineJob:
         ).mode("append").save(lakehouse.location(T.REFINE_LEDGER))
         return report
 
-    def _merge(self, spec, rows, months: list[str]) -> int:
+    def _insert_new(self, spec, rows, month_counts: dict[str, int]) -> int:
         """Insert rows whose event_id is not in the table yet; return how many were inserted.
 
-        The months the batch touches are spelled out in the condition so that every engine
-        prunes the target to those partitions before joining.
+        Rows match on event_id within their event month. When the table has no row in any of
+        the batch's months (a backfill, or a new month), nothing can match, so the rows are
+        appended: the same result as the MERGE without its join (about a fifth of refine's time
+        on a backfill). Otherwise a MERGE, with the months spelled out in the condition so that
+        every engine prunes the target to those partitions before joining.
         """
-        if not months:
+        if not month_counts:
             return 0
+        in_months = ", ".join(f"DATE'{m}'" for m in sorted(month_counts))
+        location = self.lakehouse.location(spec)
+        target = self.spark.read.format("delta").load(location)
+        if target.where(f"event_month IN ({in_months})").limit(1).count() == 0:
+            rows.write.format("delta").mode("append").save(location)
+            return sum(month_counts.values())
         view = f"_refine_{spec.name}"
         rows.createOrReplaceTempView(view)
-        in_months = ", ".join(f"DATE'{m}'" for m in months)
         result = self.spark.sql(
             f"MERGE INTO {self.lakehouse.ref(spec)} AS target USING {view} AS source "
             f"ON target.event_month IN ({in_months}) AND target.event_month = source.event_month "
@@ -90,12 +98,13 @@ class RefineJob:
         return _inserted_count(result)
 
     @staticmethod
-    def _months_by_type(accepted) -> dict[str, list[str]]:
-        rows = accepted.select("event_type", F.trunc(F.to_date("event_ts"), "month").alias("m")).distinct().collect()
-        months: dict[str, list[str]] = {}
+    def _counts_by_type_and_month(accepted) -> dict[str, dict[str, int]]:
+        """{event type: {event month: accepted rows}} of the batch, in one query."""
+        rows = accepted.groupBy("event_type", F.trunc(F.to_date("event_ts"), "month").alias("m")).count().collect()
+        counts: dict[str, dict[str, int]] = {}
         for row in rows:
-            months.setdefault(row.event_type, []).append(row.m.isoformat())
-        return {k: sorted(v) for k, v in months.items()}
+            counts.setdefault(row.event_type, {})[row.m.isoformat()] = row["count"]
+        return counts
 
     def _refresh_accounts(self, runs: list[str], report: RefineReport) -> None:
         """Rebuild the accounts dimension when a batch brought a snapshot."""
