@@ -64,6 +64,12 @@ class PseudonymizationConfig(_Strict):
 
 class IngestConfig(_Strict):
     files_per_batch: int = Field(1000, ge=1)
+    # How landing files are read: one scan per file, or one scan of a batch's files. `auto`:
+    # per file on Sail (its scans are cheap), one scan elsewhere (each scan is a JVM job).
+    read_files: Literal["auto", "per_file", "one_scan"] = "auto"
+
+    def one_scan(self, engine_kind: str) -> bool:
+        return self.read_files == "one_scan" or (self.read_files == "auto" and engine_kind != "sail")
 
 
 class GeneratorConfig(_Strict):

@@ -135,8 +135,11 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
     os.setsid()
 
 
-def start_spark_jvm(config: EngineConfig, log_dir: Path) -> EngineHandle:
-    """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a free loopback port."""
+def start_spark_jvm(config: EngineConfig, output: Path) -> EngineHandle:
+    """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a free loopback port.
+    Its log and its warehouse (the folders of the catalog's databases; every table has its own
+    location in the lakehouse) go under `output`, never into the working directory."""
+    log_dir = output / "logs"
     import pyspark
 
     spark_home = Path(pyspark.__file__).parent
@@ -152,6 +155,7 @@ def start_spark_jvm(config: EngineConfig, log_dir: Path) -> EngineHandle:
         "spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions),
         # Delta rebuilds table state with this many tasks; the default (50) is slow on 2 cores.
         "spark.databricks.delta.snapshotPartitions": "2",
+        "spark.sql.warehouse.dir": str(output / "spark-warehouse"),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         **config.spark.conf,
@@ -208,7 +212,7 @@ def start_engine(settings: Settings) -> EngineHandle:
     """Start (or, for `remote`, just address) the configured engine."""
     config = settings.engine
     if config.kind == "spark":
-        return start_spark_jvm(config, settings.output / "logs")
+        return start_spark_jvm(config, settings.output)
     if config.kind == "sail":
         return start_sail(config)
     return EngineHandle("remote", config.remote_url or "", lambda: None)

@@ -26,7 +26,8 @@ def lakehouse_of(settings: Settings) -> Lakehouse:
 def ingest(settings: Settings, spark: SparkSession, on_batch: Callable[[int, int], None] | None = None,
            until: date | None = None) -> IngestReport:
     """Landing -> bronze for every file not ingested yet (of date folders <= `until`, if given)."""
-    job = IngestJob(spark, lakehouse_of(settings), settings.landing, settings.ingest.files_per_batch, until)
+    job = IngestJob(spark, lakehouse_of(settings), settings.landing, settings.ingest.files_per_batch, until,
+                    one_scan=settings.ingest.one_scan(settings.engine.kind))
     return job.run(on_batch)
 
 

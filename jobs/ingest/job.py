@@ -153,10 +153,11 @@ class IngestJob:
     """Ingests what is new in one landing zone into one lakehouse."""
 
     def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 1000,
-                 until: date | None = None):
+                 until: date | None = None, one_scan: bool = False):
         self.spark, self.lakehouse, self.landing = spark, lakehouse, Path(landing)
         self.files_per_batch = files_per_batch
         self.until = until  # a scheduled run for day D takes files of date folders <= D only
+        self.one_scan = one_scan  # read a batch's plain files in one scan (see read_lines)
 
     def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
         """Ingest every new file; `on_batch(done_files, total_files)` reports progress."""
@@ -217,7 +218,7 @@ class IngestJob:
             reason = _check_readable(self.landing, file)
             (readable if reason is None else unreadable).append((file, reason))
         batch = mark_duplicates(
-            validate_event_lines(read_lines(spark, self.landing, [f for f, _ in readable])),
+            validate_event_lines(read_lines(spark, self.landing, [f for f, _ in readable], self.one_scan)),
             lakehouse.read(spark, T.BRONZE_EVENTS).where(F.col("status") == "accepted").select("event_id"),
         )
         unreadable_rows = [
@@ -268,6 +269,10 @@ class IngestJob:
             "raw_line", "ingest_run_id", "ingested_at",
         ).write.format("delta").mode("append").save(lakehouse.location(T.QUARANTINE))
         reconciliation = _reconcile(spark, lakehouse, spec, run_id, [f.path for f in files])
+        unread = [r.file_path for r, f in zip(reconciliation, files) if f.size > 0 and r.lines_read == 0]
+        if unread:  # every non-empty file has a line: never commit a batch that lost a file
+            raise ValueError(f"ingest read no line of {len(unread)} non-empty landing file(s), first {unread[0]}; "
+                             f"batch {run_id} is not committed and the next run ingests its files again")
         now = _now()
         _append(
             spark, lakehouse, T.RECONCILIATION,

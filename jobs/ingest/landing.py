@@ -84,25 +84,49 @@ def _union_all(frames: list[DataFrame]) -> DataFrame:
     return frames[0]
 
 
-def read_lines(spark: SparkSession, root: Path, files: list[LandingFile]) -> DataFrame:
+# The landing-relative path of an events file in a scan's absolute `path` column (file:/..., s3://...).
+_RELATIVE_EVENTS_PATH = r"(events/date=\d{4}-\d{2}-\d{2}/[^/]+)$"
+
+
+def _text_per_file(spark: SparkSession, root: Path, f: LandingFile) -> DataFrame:
+    """``file_path, _text`` of one file, from a scan of its own."""
+    location = str(root / f.path)
+    if f.compressed:
+        text = spark.read.text(location, wholetext=True).select(F.col("value").alias("_text"))
+    else:
+        text = spark.read.format("binaryFile").load(location).select(F.col("content").cast("string").alias("_text"))
+    # limit(1): an engine that splits a big file into ranges returns its whole content once
+    # per range; one copy is the file.
+    return text.limit(1).select(F.lit(f.path).alias("file_path"), "_text")
+
+
+def _texts_in_one_scan(spark: SparkSession, root: Path, files: list[LandingFile]) -> DataFrame:
+    """``file_path, _text`` of plain (not compressed) events files, from one binary scan; one
+    row per path, since an engine may return a file once per range it split the file into."""
+    scan = spark.read.format("binaryFile").load([str(root / f.path) for f in files])
+    return scan.select(
+        F.regexp_extract("path", _RELATIVE_EVENTS_PATH, 1).alias("file_path"),
+        F.col("content").cast("string").alias("_text"),
+    ).dropDuplicates(["file_path"])
+
+
+def read_lines(spark: SparkSession, root: Path, files: list[LandingFile], one_scan: bool = False) -> DataFrame:
     """The lines of `files` as ``file_path, landing_date, line_number, raw_line``.
 
     Whole files are read as one value and split here, so line numbers are exact on every engine
     (a splittable text scan gives no line numbers, and not every engine exposes the file name).
-    Each file is its own scan, labelled with its path, and yields one value: a binary scan is
-    not safe on every engine (one may split a file into ranges and read it whole for each).
+    By default each file is its own scan, labelled with its path: cheap on Sail, but a job per
+    file on the JVM engine. With `one_scan` a batch's plain files are read by one binary scan
+    (4x faster on the JVM engine for 840 files, 2x slower on Sail); gzip files, which the engine
+    decompresses as text, are always read one by one.
     """
     files = [f for f in files if f.size > 0]  # an empty file has no lines
-    parts: list[DataFrame] = []
-    for f in files:
-        location = str(root / f.path)
-        if f.compressed:
-            text = spark.read.text(location, wholetext=True).select(F.col("value").alias("_text"))
-        else:
-            text = spark.read.format("binaryFile").load(location).select(F.col("content").cast("string").alias("_text"))
-        # limit(1): an engine that splits a big file into ranges returns its whole content once
-        # per range; one copy is the file.
-        parts.append(text.limit(1).select(F.lit(f.path).alias("file_path"), "_text"))
+    plain = [f for f in files if not f.compressed] if one_scan else []
+    parts = [_text_per_file(spark, root, f) for f in files if f.compressed or not one_scan]
+    if plain:
+        parts.append(_texts_in_one_scan(spark, root, plain))
+    if not parts:
+        return spark.createDataFrame([], "file_path string, landing_date date, line_number bigint, raw_line string")
     texts = _union_all(parts)
     # Per file first, then one row per line: 1-based numbers, the empty string after a final
     # newline is not a line, and the CR of CRLF line ends is dropped. Everything per file

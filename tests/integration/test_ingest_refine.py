@@ -217,3 +217,21 @@ def test_status_reads_versions_and_row_counts_from_the_delta_logs(refined, spark
     with app.server.test_request_context("/status"):
         page = str(dash.page_registry["pages.status"]["layout"]().to_plotly_json())
     assert "silver.notebook_library_imported" in page
+
+
+@pytest.mark.sail
+def test_a_batch_that_read_no_line_of_a_non_empty_file_is_not_committed(small_landing, engines, tmp_path, monkeypatch):
+    import jobs.ingest.job as ingest_job
+
+    settings = settings_for(tmp_path, "sail").with_overrides(paths={"landing": str(small_landing.root)})
+    read_lines = ingest_job.read_lines
+    lost = sorted((small_landing.root / "events").rglob("*.json"))[0].relative_to(small_landing.root).as_posix()
+    # a reader that silently loses one file, as a misconfigured scan could
+    monkeypatch.setattr(ingest_job, "read_lines", lambda *a: read_lines(*a).where(f"file_path != '{lost}'"))
+    spark = engines.handle("sail").session()
+    with pytest.raises(ValueError, match=f"read no line of 1 non-empty landing file.*first {lost}"):
+        pipeline.ingest(settings, spark)
+    monkeypatch.setattr(ingest_job, "read_lines", read_lines)
+    report = pipeline.ingest(settings, spark)  # the next run rolls the batch back and ingests it all
+    assert len(report.rolled_back) == 1 and report.reconciled
+    assert sum(f.lines_read for f in report.files if f.file_path.startswith("events/")) == small_landing.summary.lines

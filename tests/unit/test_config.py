@@ -45,3 +45,13 @@ def test_fingerprint_changes_with_settings():
     a = load_settings(environ={})
     assert a.fingerprint() == load_settings(environ={}).fingerprint()
     assert a.fingerprint() != a.with_overrides(engine={"kind": "sail"}).fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("read_files", "kind", "one_scan"),
+    [("auto", "sail", False), ("auto", "spark", True), ("auto", "remote", True),
+     ("per_file", "spark", False), ("one_scan", "sail", True)],
+)
+def test_how_landing_files_are_read_follows_the_engine_unless_set(read_files, kind, one_scan):
+    settings = load_settings(environ={"SODAI__INGEST__READ_FILES": read_files})
+    assert settings.ingest.one_scan(kind) is one_scan

@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from jobs.ingest.landing import list_landing
 
 
@@ -26,7 +28,13 @@ def test_lists_contract_files_and_reports_strays(tmp_path):
     assert sorted(s.path for s in strays) == ["events/2024-03-02/part-0.json", "events/date=2024-03-01/notes.txt"]
 
 
-def test_empty_files_in_a_batch_do_not_disturb_the_others(tmp_path, spark):
+# Both ways of reading a batch (one scan per file; one scan of the batch), on both engines.
+READERS = [("spark", False), ("spark", True), pytest.param("sail", False, marks=pytest.mark.sail),
+           pytest.param("sail", True, marks=pytest.mark.sail)]
+
+
+@pytest.mark.parametrize(("engine", "one_scan"), READERS)
+def test_empty_files_in_a_batch_do_not_disturb_the_others(tmp_path, engines, engine, one_scan):
     from jobs.ingest.landing import read_lines
 
     expected = {}
@@ -34,14 +42,27 @@ def test_empty_files_in_a_batch_do_not_disturb_the_others(tmp_path, spark):
         folder = tmp_path / f"events/date=2024-03-{day:02d}"
         folder.mkdir(parents=True)
         lines = [f'{{"n": {i}}}' for i in range(day % 7 * 3)]  # every seventh file is empty
-        (folder / "part-0.json").write_text("".join(line + "\n" for line in lines))
-        expected[f"events/date=2024-03-{day:02d}/part-0.json"] = len(lines)
+        name = "part 0.json" if day % 2 else "part-0.json"  # a space in a name is a contract name too
+        (folder / name).write_text("".join(line + "\n" for line in lines))
+        expected[f"events/date=2024-03-{day:02d}/{name}"] = len(lines)
+    gzipped = write_gzip(tmp_path / "events/date=2024-03-30/more.json.gz", '{"n": 1}\r\n{"n": 2}\r\n')
+    expected[gzipped] = 2
     files, _ = list_landing(tmp_path)
-    rows = read_lines(spark, tmp_path, files).groupBy("file_path").count().collect()
+    spark = engines.handle(engine).session()
+    rows = read_lines(spark, tmp_path, files, one_scan).groupBy("file_path").count().collect()
     assert {r.file_path: r["count"] for r in rows} == {k: v for k, v in expected.items() if v}
 
 
-def test_a_big_file_is_read_once_with_exact_line_numbers(tmp_path, spark):
+def write_gzip(path, text: str) -> str:
+    """Write `text` gzip-compressed; return its landing-relative path."""
+    import gzip
+
+    path.write_bytes(gzip.compress(text.encode()))
+    return path.relative_to(path.parents[2]).as_posix()
+
+
+@pytest.mark.parametrize(("engine", "one_scan"), READERS)
+def test_a_big_file_is_read_once_with_exact_line_numbers(tmp_path, engines, engine, one_scan):
     from jobs.ingest.landing import read_lines
 
     folder = tmp_path / "events/date=2024-03-01"
@@ -50,7 +71,7 @@ def test_a_big_file_is_read_once_with_exact_line_numbers(tmp_path, spark):
     count = 110_000
     (folder / "big.json").write_text("".join(f'{{"n": {i}, "pad": "{"x" * 100}"}}\n' for i in range(count)))
     files, _ = list_landing(tmp_path)
-    lines = read_lines(spark, tmp_path, files)
+    lines = read_lines(engines.handle(engine).session(), tmp_path, files, one_scan)
     stats = lines.selectExpr(
         "count(*) as n", "count(distinct line_number) as d", "min(line_number) as lo", "max(line_number) as hi",
         "sum(cast(cast(get_json_object(raw_line, '$.n') as bigint) + 1 = line_number as int)) as in_place",
