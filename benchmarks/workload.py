@@ -48,7 +48,8 @@ def pipeline(engine: str, landing: Path, lakehouse: Path) -> dict:
 
 def engine_copy(engine: str, landing: Path, out_dir: Path) -> dict:
     """The engine's floor for the pipeline's input: the landing event files read with the
-    pipeline's own reader (whole files, split into numbered lines) and written to one Delta
+    pipeline's own reader, as it reads on this engine (whole files, split into numbered lines; one
+    scan per file or one scan of all, `ingest.read_files`) and written to one Delta
     table, with no parsing, validation or deduplication. The pipeline cannot be faster than this
     on the same engine; the gap between the two is the pipeline's own work."""
     from jobs.ingest.landing import list_landing, read_lines
@@ -60,7 +61,8 @@ def engine_copy(engine: str, landing: Path, out_dir: Path) -> dict:
     started = time.perf_counter()
     with engine_session(settings) as (_, spark):
         ready = time.perf_counter()
-        read_lines(spark, landing, files).write.format("delta").save(str(out_dir / "lines"))
+        one_scan = settings.ingest.one_scan(engine)  # the way the pipeline reads on this engine
+        read_lines(spark, landing, files, one_scan).write.format("delta").save(str(out_dir / "lines"))
         done = time.perf_counter()
         lines = spark.read.format("delta").load(str(out_dir / "lines")).count()
     return {"startup_s": ready - started, "work_s": done - ready, "lines": lines}
