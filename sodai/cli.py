@@ -254,7 +254,8 @@ def _print_transform(report) -> None:
     console.print(f"dbt invocation {report.invocation_id}; artifacts in {report.target_path}")
 
 
-def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False):
+def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False,
+                   exclude: list[str] | None = None):
     from sodai import pipeline
     from sodai.transform import TransformError
 
@@ -262,7 +263,7 @@ def _run_transform(handle, spark, select: list[str] | None = None, full_refresh:
         task = progress.add_task("dbt build (nodes)", total=None)
         try:
             report = pipeline.transform(state.settings, spark, handle.url, select=select, full_refresh=full_refresh,
-                                        on_node=lambda name, status: progress.advance(task))
+                                        exclude=exclude, on_node=lambda name, status: progress.advance(task))
         except TransformError as error:
             report = error.report
             if report is not None:
@@ -324,12 +325,13 @@ def refine(run_id: Optional[str] = RUN_ID_OPTION) -> None:
 @app.command()
 def transform(
     select: Optional[list[str]] = typer.Option(None, "--select", "-s", help="dbt node selection, e.g. +int_customer_industry (repeatable)."),
+    exclude: Optional[list[str]] = typer.Option(None, "--exclude", help="dbt nodes left out, e.g. resource_type:test (repeatable)."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="dbt's --full-refresh: incremental models rebuilt from scratch."),
     run_id: Optional[str] = RUN_ID_OPTION,
 ) -> None:
     """Silver -> gold: `dbt build` of dbt_project/ (models and their tests) on the pipeline's engine."""
     with _one_stage("transform", run_id) as record, _engine() as (handle, spark):
-        record.rows = _rows(_run_transform(handle, spark, select, full_refresh))
+        record.rows = _rows(_run_transform(handle, spark, select, full_refresh, exclude))
 
 
 @app.command()

@@ -220,6 +220,7 @@ def transform(
     url: str,
     select: list[str] | None = None,
     full_refresh: bool = False,
+    exclude: list[str] | None = None,
     on_node: Callable[[str, str], None] | None = None,
 ) -> TransformReport:
     """`dbt build` of the project on this session (`url` is its engine's Spark Connect URL).
@@ -232,6 +233,8 @@ def transform(
     command = ["build", "--threads", str(settings.dbt.threads)]
     for selector in select or ():
         command += ["--select", selector]
+    for selector in exclude or ():
+        command += ["--exclude", selector]
     if full_refresh:
         command.append("--full-refresh")
     started = time.perf_counter()

@@ -65,6 +65,37 @@ def generate_window(root: Path, dirty_rate: float = 0.0):
     return generate_telemetry(params, landing=root, customers=WINDOW_CUSTOMERS, seed=SEED, dirty_rate=dirty_rate)
 
 
+# The window run's suppression threshold: low enough that monthly series have published periods
+# to compare (the notebooks' deep-dive) and to backtest (the forecasts); the earliest months are
+# still suppressed, as in the real data.
+WINDOW_K = 3
+
+
+@dataclass
+class WindowRun:
+    settings: Settings
+    env: dict[str, str]  # what a process working on this run needs (a notebook's kernel): its paths and engine
+
+
+@pytest.fixture(scope="session")
+def window_run(engines, tmp_path_factory) -> WindowRun:
+    """The window set (1% dirty lines) through one `sodai run` on Sail, with WINDOW_K and the
+    MLflow store under the output folder. Read-only for its users (tracking, notebooks)."""
+    root = tmp_path_factory.mktemp("window_run")
+    generate_window(root / "landing", dirty_rate=0.01)
+    url = engines.handle("sail").url
+    settings = settings_for(root, "sail").with_overrides(report={"suppression_min_customers": WINDOW_K})
+    env = {
+        "SODAI__PATHS__LANDING": str(settings.landing), "SODAI__PATHS__LAKEHOUSE": str(settings.lakehouse),
+        "SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__ENGINE__KIND": "remote",
+        "SODAI__ENGINE__REMOTE_URL": url, "SODAI__REPORT__SUPPRESSION_MIN_CUSTOMERS": str(WINDOW_K),
+        "MLFLOW_TRACKING_URI": "",  # the store under the output folder
+    }
+    assert run_cli(settings, "run", remote_url=url,
+                   extra_env={"SODAI__REPORT__SUPPRESSION_MIN_CUSTOMERS": str(WINDOW_K), "MLFLOW_TRACKING_URI": ""}) == 0
+    return WindowRun(settings, env)
+
+
 @pytest.fixture(scope="session")
 def small_landing(tmp_path_factory) -> Landing:
     """Generated once per test session; tests that change a landing copy it first."""

@@ -8,33 +8,19 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.conftest import settings_for
-from tests.integration.conftest import PROJECT_ROOT, generate_window, run_cli
+from tests.integration.conftest import PROJECT_ROOT
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-# The report window on a few customers with k = 3: enough published months for the deep-dive
-# to compare and for the forecasts to have champions.
-SMALL_K = 3
 
 pytestmark = [pytest.mark.integration, pytest.mark.sail]
 
 
 @pytest.fixture(scope="module")
-def pipeline_env(engines, tmp_path_factory) -> dict[str, str]:
-    """The environment a notebook's kernel gets: a small set's paths and the running Sail engine."""
-    root = tmp_path_factory.mktemp("notebooks")
-    generate_window(root / "landing", dirty_rate=0.01)
-    url = engines.handle("sail").url
-    settings = settings_for(root, "sail").with_overrides(report={"suppression_min_customers": SMALL_K})
-    env = {
-        "SODAI__PATHS__LANDING": str(settings.landing), "SODAI__PATHS__LAKEHOUSE": str(settings.lakehouse),
-        "SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__ENGINE__KIND": "remote",
-        "SODAI__ENGINE__REMOTE_URL": url, "SODAI__REPORT__SUPPRESSION_MIN_CUSTOMERS": str(SMALL_K),
-        "MLFLOW_TRACKING_URI": "",  # the store under the output folder
-    }
-    assert run_cli(settings, "run", remote_url=url,
-                   extra_env={"SODAI__REPORT__SUPPRESSION_MIN_CUSTOMERS": str(SMALL_K), "MLFLOW_TRACKING_URI": ""}) == 0
-    return env
+def pipeline_env(window_run) -> dict[str, str]:
+    """The environment a notebook's kernel gets: the report window on a few customers with k = 3
+    (enough published months for the deep-dive to compare and for the forecasts to have
+    champions), after `sodai run`, on the running Sail engine."""
+    return window_run.env
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

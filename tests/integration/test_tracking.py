@@ -1,9 +1,10 @@
 """Run tracking and forecasts: one `sodai run` on a small telemetry set, its MLflow store and registry.
 
 Runs on Sail: what is checked (MLflow runs, the registry, gold.forecasts via deltalake) does not
-depend on the engine. The telemetry covers the whole report window (30 customers, 16 months) and
-the suppression threshold is lowered to 3, so that monthly series have enough published periods
-to backtest; the earliest months are still suppressed, as in the real data.
+depend on the engine. The run is the suite's window run (tests/integration/conftest.py): the whole
+report window (30 customers, 16 months) with the suppression threshold lowered to 3, so that
+monthly series have enough published periods to backtest; the earliest months are still
+suppressed, as in the real data.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from sodai.forecast import table as forecast_table
 from sodai.forecast.registry import SCORE_TAG
 from sodai.status import read_table
 from sodai.tracking import tracking_uri
-from tests.conftest import settings_for
-from tests.integration.conftest import SEED, WINDOW_CUSTOMERS, generate_window, run_cli
+from tests.integration.conftest import SEED, WINDOW_CUSTOMERS, WINDOW_K
 
 pytestmark = pytest.mark.integration
 
@@ -40,13 +40,8 @@ class Tracked:
 
 
 @pytest.fixture(scope="module")
-def tracked(engines, tmp_path_factory) -> Tracked:
-    root = tmp_path_factory.mktemp("tracked")
-    generate_window(root / "landing")
-    settings = settings_for(root, "sail").with_overrides(report={"suppression_min_customers": 3})
-    handle = engines.handle("sail")
-    assert run_cli(settings, "run", remote_url=handle.url,
-                   extra_env={"SODAI__REPORT__SUPPRESSION_MIN_CUSTOMERS": "3", "MLFLOW_TRACKING_URI": ""}) == 0
+def tracked(window_run) -> Tracked:
+    settings = window_run.settings
     report = json.loads(pipeline.report_path(settings).read_text())
     return Tracked(settings, report, MlflowClient(tracking_uri(settings)))
 
@@ -72,7 +67,7 @@ def test_pipeline_run_finished_with_params_stage_metrics_and_provenance(tracked)
     assert run.data.tags["sodai.pipeline_run_id"] == provenance["pipeline_run_id"] == run.info.run_name
     params = run.data.params
     assert params["generator_customers"] == str(WINDOW_CUSTOMERS) and params["generator_seed"] == str(SEED)
-    assert params["window_start"] == "2023-02-01" and params["suppression_min_customers"] == "3"
+    assert params["window_start"] == "2023-02-01" and params["suppression_min_customers"] == str(WINDOW_K)
     assert len(params["config_hash"]) == 12 and params["code_version"].startswith("0.1.0")
 
     metrics = run.data.metrics

@@ -1,7 +1,8 @@
 """The same telemetry gives the same marts on both embedded engines.
 
 The known answers are checked on the default engine; here the scenario (both deliveries, so the
-incremental path too) runs again on the other engine and every mart must be identical.
+incremental path too) runs again on the other engine, dbt's data tests included (they must pass on
+the scenario), and every mart must be identical.
 """
 
 from __future__ import annotations

@@ -66,14 +66,15 @@ def test_transform_summary_and_a_failed_test_exits_1(monkeypatch):
 def test_transform_passes_selection_and_prints_the_summary(monkeypatch):
     calls = []
 
-    def passing(settings, spark, url, select=None, full_refresh=False, on_node=None):
-        calls.append((url, select, full_refresh))
+    def passing(settings, spark, url, select=None, full_refresh=False, exclude=None, on_node=None):
+        calls.append((url, select, exclude, full_refresh))
         return _report("pass", None)
 
     _fake_engine(monkeypatch, passing)
-    result = runner.invoke(app, ["transform", "-s", "+stg", "-s", "industries", "--full-refresh"])
+    result = runner.invoke(app, ["transform", "-s", "+stg", "-s", "industries", "--exclude", "resource_type:test",
+                                 "--full-refresh"])
     assert result.exit_code == 0, result.output
-    assert calls == [("sc://localhost:1", ["+stg", "industries"], True)]
+    assert calls == [("sc://localhost:1", ["+stg", "industries"], ["resource_type:test"], True)]
     assert "models built" in result.output and "0b7d2c1e-0000-4000-8000-000000000000" in result.output
 
 
