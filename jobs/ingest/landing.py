@@ -18,7 +18,9 @@ from pyspark.sql.connect.session import SparkSession
 
 EVENTS_DIR = "events"
 ACCOUNTS_DIR = "accounts"
-_EVENTS_FILE = re.compile(r"^events/date=(\d{4}-\d{2}-\d{2})/[^/]+\.json(\.gz)?$")
+# An events file's path under the landing root (CONTRACT.md); group 1 is its date folder's day.
+_EVENTS_PATH = r"events/date=(\d{4}-\d{2}-\d{2})/[^/]+\.json(?:\.gz)?"
+_EVENTS_FILE = re.compile(f"^{_EVENTS_PATH}$")
 _ACCOUNTS_FILE = re.compile(r"^accounts/snapshot=(\d{4}-\d{2}-\d{2})/[^/]+\.csv$")
 
 
@@ -84,8 +86,9 @@ def _union_all(frames: list[DataFrame]) -> DataFrame:
     return frames[0]
 
 
-# The landing-relative path of an events file in a scan's absolute `path` column (file:/..., s3://...).
-_RELATIVE_EVENTS_PATH = r"(events/date=\d{4}-\d{2}-\d{2}/[^/]+)$"
+# The landing-relative path of an events file at the end of a scan's absolute `path` column
+# (file:/..., s3://...): the same pattern as list_landing's, as group 1.
+_RELATIVE_EVENTS_PATH = f"({_EVENTS_PATH})$"
 
 
 def _text_per_file(spark: SparkSession, root: Path, f: LandingFile) -> DataFrame:

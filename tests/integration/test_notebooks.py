@@ -15,17 +15,11 @@ NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 pytestmark = [pytest.mark.integration, pytest.mark.sail]
 
 
-@pytest.fixture(scope="module")
-def pipeline_env(window_run) -> dict[str, str]:
-    """The environment a notebook's kernel gets: the report window on a few customers with k = 3
-    (enough published months for the deep-dive to compare and for the forecasts to have
-    champions), after `sodai run`, on the running Sail engine."""
-    return window_run.env
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_top_to_bottom(path: Path, pipeline_env, monkeypatch, tmp_path):
-    for name, value in pipeline_env.items():
+def test_notebook_runs_top_to_bottom(path: Path, window_run, monkeypatch, tmp_path):
+    # The window run: the report window on a few customers with k = 3, enough published months
+    # for the deep-dive to compare and for the forecasts to have champions.
+    for name, value in window_run.env.items():
         monkeypatch.setenv(name, value)  # the kernel inherits this process's environment
     notebook = nbformat.read(path, as_version=4)
     try:
