@@ -102,21 +102,32 @@ def recover(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
     return dangling
 
 
+# Event ids are hashed into this many window partitions. A window partition per event id (nearly
+# every id is unique) costs the engine an operator call per line; buckets of ids keep the sort and
+# make the window a single pass over each bucket.
+DEDUP_BUCKETS = 64
+
+
 def mark_duplicates(batch: DataFrame, seen_event_ids: DataFrame) -> DataFrame:
-    """Add `status`: quarantined (a rule broken), duplicate (event_id seen before, in an earlier
-    batch or earlier in this one by file and line order: the first wins) or accepted."""
-    order = Window.partitionBy("event_id").orderBy("landing_date", "file_path", "line_number")
-    seen = seen_event_ids.select("event_id", F.lit(True).alias("_seen")).distinct()
+    """Add `status`: quarantined (a rule broken), duplicate (a valid line whose event_id was
+    accepted in an earlier batch, or appears on a valid line before it in this one, by landing
+    date, file and line: the first wins) or accepted. A quarantined line never takes an event's
+    place: a valid copy after a broken one is accepted."""
     valid = F.col("reject_rule").isNull()
-    marked = batch.join(seen, on="event_id", how="left").withColumn(
-        "_rank", F.when(valid, F.row_number().over(order))
+    # Within an event id, valid lines sort first and in landing order, so a valid line is a
+    # duplicate exactly when the line before it has the same event id.
+    order = Window.partitionBy(F.pmod(F.hash("event_id"), F.lit(DEDUP_BUCKETS))).orderBy(
+        "event_id", F.when(valid, 0).otherwise(1), "landing_date", "file_path", "line_number"
     )
+    repeated = F.coalesce(F.lag("event_id").over(order) == F.col("event_id"), F.lit(False))
+    seen = seen_event_ids.select("event_id", F.lit(True).alias("_seen")).distinct()
+    marked = batch.join(seen, on="event_id", how="left").withColumn("_repeated", repeated)
     return marked.withColumn(
         "status",
         F.when(~valid, F.lit("quarantined"))
-        .when(F.col("_seen").isNotNull() | (F.col("_rank") > 1), F.lit("duplicate"))
+        .when(F.col("_seen").isNotNull() | F.col("_repeated"), F.lit("duplicate"))
         .otherwise(F.lit("accepted")),
-    ).drop("_seen", "_rank")
+    ).drop("_seen", "_repeated")
 
 
 def _check_readable(root: Path, file: LandingFile) -> str | None:

@@ -17,6 +17,10 @@ def test_first_occurrence_wins_and_seen_ids_are_duplicates(spark):
             ("b", date(2024, 3, 1), "events/date=2024-03-01/p.json", 1, None),  # already in bronze
             ("c", date(2024, 3, 1), "events/date=2024-03-01/p.json", 2, "invalid_json"),
             ("d", date(2024, 3, 1), "events/date=2024-03-01/p.json", 3, None),
+            # A broken line does not take the event's place: the valid copy after it is the first.
+            ("e", date(2024, 3, 1), "events/date=2024-03-01/p.json", 4, "wrong_type"),
+            ("e", date(2024, 3, 1), "events/date=2024-03-01/p.json", 6, None),
+            ("e", date(2024, 3, 1), "events/date=2024-03-01/p.json", 7, None),
         ],
         BATCH,
     )
@@ -28,6 +32,9 @@ def test_first_occurrence_wins_and_seen_ids_are_duplicates(spark):
         ("2024-03-01", 1): "duplicate",
         ("2024-03-01", 2): "quarantined",
         ("2024-03-01", 3): "accepted",
+        ("2024-03-01", 4): "quarantined",
+        ("2024-03-01", 6): "accepted",
+        ("2024-03-01", 7): "duplicate",
     }
 
 
