@@ -46,6 +46,7 @@ MARTS = (
 class Runs:
     first: dict[str, pd.DataFrame]  # marts after the first delivery
     final: dict[str, pd.DataFrame]  # marts after the late delivery and the incremental run
+    ingests: list  # the two runs' IngestReports (reconciliation, quarantine by rule)
 
 
 def _read_marts(lakehouse: Path) -> dict[str, pd.DataFrame]:
@@ -75,8 +76,10 @@ def runs(engines, tmp_path_factory) -> Runs:
     handle = engines.handle(DEFAULT_ENGINE)
     spark = handle.session()
 
+    ingests = []
+
     def run() -> None:
-        pipeline.ingest(settings, spark)
+        ingests.append(pipeline.ingest(settings, spark))
         pipeline.refine(settings, spark)
         report = pipeline.transform(settings, spark, handle.url, exclude=["resource_type:test"])
         assert report.built and not report.tests, "the build ran dbt tests or built nothing"
@@ -85,7 +88,7 @@ def runs(engines, tmp_path_factory) -> Runs:
     first = _read_marts(settings.lakehouse)
     scenario.write_late_delivery(landing)
     run()
-    return Runs(first=first, final=_read_marts(settings.lakehouse))
+    return Runs(first=first, final=_read_marts(settings.lakehouse), ingests=ingests)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,9 @@ What the set exercises besides the definitions:
   month, week or window than their UTC time (marked EDGE below), and events on 2023-01-31, the
   day before the window;
 * a duplicate: c01's GPU serving event of 2024-03-20 (10 hours) is written twice in its day's
-  file, once more in the next day's file, and again in a file of the second delivery;
+  file, once more in the next day's file, and again in a file of the second delivery; before its
+  first valid line comes a broken copy (same event_id, usage_hours not a number), which is
+  quarantined and must not take the event's place;
 * a late delivery (second ingest run): new files in the old folders date=2024-01-10 (c06's
   governance action) and date=2024-03-05 (c07's first registered model), plus the re-sent
   duplicate in date=2024-03-21;
@@ -419,6 +421,11 @@ def first_delivery() -> tuple[Telemetry, dict]:
     return t, duplicated
 
 
+def _with_payload(event: dict, **fields) -> dict:
+    """A copy of `event` with these payload fields replaced (same event_id)."""
+    return {**event, "payload": {**event["payload"], **fields}}
+
+
 def write_first_delivery(landing: Path) -> None:
     """Both accounts snapshots and the first run's events, one `part-0000.json` per UTC day."""
     t, duplicated = first_delivery()
@@ -428,6 +435,9 @@ def write_first_delivery(landing: Path) -> None:
     # the duplicate: a second time in its own day's file, a third time in the next day's file
     by_day[DUPLICATED_GPU_EVENT_DAY].append(duplicated)
     by_day[date(2024, 3, 21)].append(duplicated)
+    # a broken copy before its first valid line (a rejected line is not the event's first copy)
+    day = by_day[DUPLICATED_GPU_EVENT_DAY]
+    day.insert(day.index(duplicated), _with_payload(duplicated, usage_hours="n/a"))
 
     write_accounts_snapshot(landing, OLDER_SNAPSHOT, _accounts(OLDER_ACCOUNTS))
     write_accounts_snapshot(landing, NEWEST_SNAPSHOT, _accounts(NEWEST_ACCOUNTS))

@@ -46,6 +46,16 @@ def test_late_governance_action_publishes_the_month(runs):
     assert not after.is_suppressed.any()
 
 
+def test_broken_copy_is_quarantined_and_the_valid_copies_are_one_event(runs):
+    first, late = runs.ingests
+    assert first.reconciled and late.reconciled
+    # the broken copy before the GPU event's first valid line: its only rejected line
+    assert first.quarantine_by_rule == {"wrong_type": 1}
+    # the event's second line in its day's file and its line in the next day's file
+    assert (first.total("duplicates"), late.total("duplicates")) == (2, 1)
+    assert late.total("accepted") == 2 and not late.quarantine_by_rule
+
+
 def test_duplicated_event_counts_once_in_both_runs(runs):
     for marts in (runs.first, runs.final):
         fs_gpu = one(marts["fig09_serving_by_industry"], compute_type="gpu", industry_key="fs")
