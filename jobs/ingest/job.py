@@ -102,9 +102,9 @@ def recover(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
     return dangling
 
 
-# Event ids are hashed into this many window partitions. A window partition per event id (nearly
-# every id is unique) costs the engine an operator call per line; buckets of ids keep the sort and
-# make the window a single pass over each bucket.
+# Event ids are hashed into this many window partitions. With a partition per event id (nearly
+# every id is unique) the window cost the engine more than the sort it needs (docs/benchmarks.md);
+# buckets of ids keep the sort and make the window one pass over each bucket.
 DEDUP_BUCKETS = 64
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jobs.ingest.job import IngestReport
 from sodai import pipeline
 from tests.conftest import DEFAULT_ENGINE, settings_for
 from tests.known_answers import scenario
@@ -46,7 +47,7 @@ MARTS = (
 class Runs:
     first: dict[str, pd.DataFrame]  # marts after the first delivery
     final: dict[str, pd.DataFrame]  # marts after the late delivery and the incremental run
-    ingests: list  # the two runs' IngestReports (reconciliation, quarantine by rule)
+    ingests: list[IngestReport]  # both runs' ingest: reconciliation, quarantine by rule
 
 
 def _read_marts(lakehouse: Path) -> dict[str, pd.DataFrame]:
@@ -76,7 +77,7 @@ def runs(engines, tmp_path_factory) -> Runs:
     handle = engines.handle(DEFAULT_ENGINE)
     spark = handle.session()
 
-    ingests = []
+    ingests: list[IngestReport] = []
 
     def run() -> None:
         ingests.append(pipeline.ingest(settings, spark))
