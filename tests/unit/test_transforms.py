@@ -24,8 +24,10 @@ def test_first_occurrence_wins_and_seen_ids_are_duplicates(spark):
         ],
         BATCH,
     )
-    seen = spark.createDataFrame([("b",), ("b",)], "event_id string")
-    status = {(r.file_path[12:22], r.line_number): r.status for r in mark_duplicates(batch, seen).collect()}
+    seen = spark.createDataFrame([("b",), ("z",)], "event_id string")  # accepted before, each once
+    rows = mark_duplicates(batch, seen).collect()
+    assert len(rows) == batch.count()
+    status = {(r.file_path[12:22], r.line_number): r.status for r in rows}
     assert status == {
         ("2024-03-02", 5): "duplicate",
         ("2024-03-01", 9): "accepted",
