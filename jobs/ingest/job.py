@@ -121,9 +121,10 @@ def mark_duplicates(batch: DataFrame, seen_event_ids: DataFrame) -> DataFrame:
         "event_id", F.when(valid, 0).otherwise(1), "landing_date", "file_path", "line_number"
     )
     repeated = F.coalesce(F.lag("event_id").over(order) == F.col("event_id"), F.lit(False))
-    # No distinct: accepted event ids are unique in bronze (this function makes them so, and the
-    # bronze gate checks it). Making them distinct again cost a daily batch 10 s against a
-    # 5 M-event history on Sail, growing with the history; the join alone took 0.25 s.
+    # No distinct: accepted event ids are unique in bronze. This function makes them so, one
+    # ingest runs at a time (sodai.lock), and the bronze gate checks it. Making them distinct
+    # again cost a daily batch 10 s against a 5 M-event history on Sail, growing with the
+    # history; the join alone took 0.25 s.
     seen = seen_event_ids.select("event_id", F.lit(True).alias("_seen"))
     marked = batch.join(seen, on="event_id", how="left").withColumn("_repeated", repeated)
     return marked.withColumn(
