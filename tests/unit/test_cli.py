@@ -27,12 +27,16 @@ def test_status_of_an_empty_lakehouse(tmp_path, monkeypatch):
     assert "No tables yet" in result.output
 
 
-def _fake_engine(monkeypatch, transform):
-    """`sodai transform` with the engine and dbt replaced: exit codes without a server."""
+def _fake_engine(monkeypatch, tmp_path, transform):
+    """`sodai transform` with the engine and dbt replaced: exit codes without a server. The run
+    history, lock and logs go under `tmp_path`, never into the project's data folder."""
     from types import SimpleNamespace
 
     import sodai.engine
     from sodai import pipeline
+
+    monkeypatch.setenv("SODAI__PATHS__LAKEHOUSE", str(tmp_path / "lakehouse"))
+    monkeypatch.setenv("SODAI__PATHS__OUTPUT", str(tmp_path / "output"))
 
     handle = SimpleNamespace(kind="fake", url="sc://localhost:1", session=lambda: object(), stop=lambda: None)
     monkeypatch.setattr(sodai.engine, "start_engine", lambda settings: handle)
@@ -49,7 +53,7 @@ def _report(status: str, message: str):
     return TransformReport("build", "0b7d2c1e-0000-4000-8000-000000000000", nodes, 0.2, Path("/out/dbt/target"))
 
 
-def test_transform_summary_and_a_failed_test_exits_1(monkeypatch):
+def test_transform_summary_and_a_failed_test_exits_1(monkeypatch, tmp_path):
     from sodai.cli import EXIT_DATA
     from sodai.transform import TransformError
 
@@ -57,20 +61,20 @@ def test_transform_summary_and_a_failed_test_exits_1(monkeypatch):
         report = _report("fail", "Got 2 results, configured to fail if != 0")
         raise TransformError("dbt build failed (1 of 2 nodes): test unique_stg_event_id: Got 2 results", report)
 
-    _fake_engine(monkeypatch, failing)
+    _fake_engine(monkeypatch, tmp_path, failing)
     result = runner.invoke(app, ["transform", "--select", "stg"])
     assert result.exit_code == EXIT_DATA
     assert "tests failed" in result.output and "unique_stg_event_id" in result.output
 
 
-def test_transform_passes_selection_and_prints_the_summary(monkeypatch):
+def test_transform_passes_selection_and_prints_the_summary(monkeypatch, tmp_path):
     calls = []
 
     def passing(settings, spark, url, select=None, full_refresh=False, exclude=None, on_node=None):
         calls.append((url, select, exclude, full_refresh))
         return _report("pass", None)
 
-    _fake_engine(monkeypatch, passing)
+    _fake_engine(monkeypatch, tmp_path, passing)
     result = runner.invoke(app, ["transform", "-s", "+stg", "-s", "industries", "--exclude", "resource_type:test",
                                  "--full-refresh"])
     assert result.exit_code == 0, result.output
@@ -78,12 +82,12 @@ def test_transform_passes_selection_and_prints_the_summary(monkeypatch):
     assert "models built" in result.output and "0b7d2c1e-0000-4000-8000-000000000000" in result.output
 
 
-def test_an_unreachable_engine_during_transform_exits_3(monkeypatch):
+def test_an_unreachable_engine_during_transform_exits_3(monkeypatch, tmp_path):
     from sodai.cli import EXIT_ENGINE
     from sodai.transform import TransformError
 
     def unreachable(*args, **kwargs):
         raise TransformError("dbt build failed (1 of 1 nodes): model stg: StatusCode.UNAVAILABLE failed to connect")
 
-    _fake_engine(monkeypatch, unreachable)
+    _fake_engine(monkeypatch, tmp_path, unreachable)
     assert runner.invoke(app, ["transform"]).exit_code == EXIT_ENGINE
