@@ -207,17 +207,18 @@ def _run_ingest(spark, until: date | None = None):
 
 
 def _run_refine(spark):
-    from jobs.refine.tables import EVENT_TABLES
     from sodai import pipeline
 
     _warn_demo_key()
     with _progress() as progress:
-        task = progress.add_task("Refining bronze -> silver (tables)", total=len(EVENT_TABLES))
-        report = pipeline.refine(state.settings, spark, on_table=lambda name: progress.advance(task))
+        task = progress.add_task("Refining bronze -> silver (tables)", total=None)
+        report = pipeline.refine(state.settings, spark,
+                                 on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     if not report.ingest_runs:
         console.print("Silver is up to date: no new bronze batches.")
         return report
-    table = Table(title=f"Refine {report.refine_run_id}: {len(report.ingest_runs)} bronze batches")
+    groups = f" in {report.groups} groups" if report.groups > 1 else ""
+    table = Table(title=f"Refine {report.refine_run_id}: {len(report.ingest_runs)} bronze batches{groups}")
     table.add_column("silver table")
     table.add_column("rows inserted", justify="right")
     for name, count in report.inserted.items():

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, model_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "conf" / "pipeline.yaml"
@@ -64,12 +64,21 @@ class PseudonymizationConfig(_Strict):
 
 class IngestConfig(_Strict):
     files_per_batch: int = Field(1000, ge=1)
+    # Landed bytes per batch ("512MiB", "2GB", a number; null: no bound). The engine holds a
+    # batch's lines while it finds duplicates, so this is what bounds its memory on a backfill.
+    bytes_per_batch: ByteSize | None = Field(ByteSize(512 << 20), gt=0)
     # How landing files are read: one scan per file, or one scan of a batch's files. `auto`:
     # per file on Sail (its scans are cheap), one scan elsewhere (each scan is a JVM job).
     read_files: Literal["auto", "per_file", "one_scan"] = "auto"
 
     def one_scan(self, engine_kind: str) -> bool:
         return self.read_files == "one_scan" or (self.read_files == "auto" and engine_kind != "sail")
+
+
+class RefineConfig(_Strict):
+    # Bronze lines refined per group of ingest batches (null: all pending batches at once): the
+    # engine's memory follows the group, as ingest's follows its batch.
+    lines_per_batch: int | None = Field(4_000_000, gt=0)
 
 
 class GeneratorConfig(_Strict):
@@ -203,6 +212,7 @@ class Settings(_Strict):
     paths: PathsConfig = PathsConfig()
     pseudonymization: PseudonymizationConfig = PseudonymizationConfig()
     ingest: IngestConfig = IngestConfig()
+    refine: RefineConfig = RefineConfig()
     generator: GeneratorConfig = GeneratorConfig()
     report: ReportConfig = ReportConfig()
     dbt: DbtConfig = DbtConfig()

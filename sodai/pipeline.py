@@ -27,14 +27,15 @@ def ingest(settings: Settings, spark: SparkSession, on_batch: Callable[[int, int
            until: date | None = None) -> IngestReport:
     """Landing -> bronze for every file not ingested yet (of date folders <= `until`, if given)."""
     job = IngestJob(spark, lakehouse_of(settings), settings.landing, settings.ingest.files_per_batch, until,
-                    one_scan=settings.ingest.one_scan(settings.engine.kind))
+                    one_scan=settings.ingest.one_scan(settings.engine.kind),
+                    bytes_per_batch=settings.ingest.bytes_per_batch)
     return job.run(on_batch)
 
 
-def refine(settings: Settings, spark: SparkSession, on_table: Callable[[str], None] | None = None) -> RefineReport:
+def refine(settings: Settings, spark: SparkSession, on_progress: Callable[[int, int], None] | None = None) -> RefineReport:
     """Bronze -> silver for every committed batch not refined yet."""
     key, _ = pseudonym_key(settings)
-    return RefineJob(spark, lakehouse_of(settings), key).run(on_table)
+    return RefineJob(spark, lakehouse_of(settings), key, settings.refine.lines_per_batch).run(on_progress)
 
 
 def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None, as_of: date | None = None):

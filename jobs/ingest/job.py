@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
+from jobs.batching import bounded_batches
 from jobs.contract import Rule
 from jobs.ingest import tables as T
 from jobs.ingest.accounts import parse_accounts_csv
@@ -169,9 +170,9 @@ class IngestJob:
     """Ingests what is new in one landing zone into one lakehouse."""
 
     def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 1000,
-                 until: date | None = None, one_scan: bool = False):
+                 until: date | None = None, one_scan: bool = False, bytes_per_batch: int | None = None):
         self.spark, self.lakehouse, self.landing = spark, lakehouse, Path(landing)
-        self.files_per_batch = files_per_batch
+        self.files_per_batch, self.bytes_per_batch = files_per_batch, bytes_per_batch
         self.until = until  # a scheduled run for day D takes files of date folders <= D only
         self.one_scan = one_scan  # read a batch's plain files in one scan (see read_lines)
 
@@ -188,8 +189,7 @@ class IngestJob:
         accounts = [f for f, _ in new_files if f.kind == "accounts"]
         hashes = {f.path: h for f, h in new_files}
         done = 0
-        for start in range(0, len(events), self.files_per_batch):
-            chunk = events[start : start + self.files_per_batch]
+        for chunk in bounded_batches(events, lambda f: f.size, self.files_per_batch, self.bytes_per_batch):
             self._ingest_events(chunk, hashes, report)
             done += len(chunk)
             if on_batch:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from pyspark.sql import functions as F
 from pyspark.sql.connect.session import SparkSession
 
+from jobs.batching import bounded_batches
 from jobs.contract import EVENT_TYPES
 from jobs.ingest import tables as bronze
 from jobs.refine import tables as T
@@ -26,30 +27,53 @@ from sodai.runs import new_run_id
 class RefineReport:
     refine_run_id: str | None = None
     ingest_runs: list[str] = field(default_factory=list)
+    groups: int = 0  # groups of ingest batches refined one after the other (lines_per_batch)
     inserted: dict[str, int] = field(default_factory=dict)  # silver table -> rows inserted
     accounts_snapshot: str | None = None
     accounts_rows: int = 0
 
 
-def pending_ingest_runs(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
-    """Committed ingest batches not yet in the refine ledger, oldest first."""
-    committed = lakehouse.read(spark, bronze.INGEST_RUNS).where(F.col("state") == "committed").select("ingest_run_id")
+def pending_ingest_runs(spark: SparkSession, lakehouse: Lakehouse) -> list[tuple[str, int]]:
+    """Committed ingest batches not yet in the refine ledger, oldest first, with their lines read."""
+    committed = lakehouse.read(spark, bronze.INGEST_RUNS).where(F.col("state") == "committed")
     done = lakehouse.read(spark, T.REFINE_LEDGER).select("ingest_run_id")
-    return sorted(r.ingest_run_id for r in committed.subtract(done).collect())
+    rows = committed.select("ingest_run_id", "lines").join(done, "ingest_run_id", "left_anti").collect()
+    return sorted((r.ingest_run_id, r.lines or 0) for r in rows)
 
 
 class RefineJob:
-    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, pseudonym_key: bytes):
-        self.spark, self.lakehouse, self.key = spark, lakehouse, pseudonym_key
+    """Refines the pending ingest batches in groups of at most `lines_per_batch` bronze lines
+    (None: all at once). Each group is refined and recorded in the refine ledger before the next,
+    so the engine holds one group at a time and a crash loses at most the group in flight."""
 
-    def run(self, on_table: Callable[[str], None] | None = None) -> RefineReport:
-        spark, lakehouse = self.spark, self.lakehouse
-        lakehouse.ensure(spark, *bronze.ALL, *T.ALL)
+    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, pseudonym_key: bytes,
+                 lines_per_batch: int | None = None):
+        self.spark, self.lakehouse, self.key = spark, lakehouse, pseudonym_key
+        self.lines_per_batch = lines_per_batch
+
+    def run(self, on_progress: Callable[[int, int], None] | None = None) -> RefineReport:
+        """Refine every pending batch; `on_progress(done, total)` counts silver tables written."""
+        lakehouse = self.lakehouse
+        lakehouse.ensure(self.spark, *bronze.ALL, *T.ALL)
         report = RefineReport()
-        runs = pending_ingest_runs(spark, lakehouse)
-        if not runs:
+        pending = pending_ingest_runs(self.spark, lakehouse)
+        if not pending:
             return report
-        report.refine_run_id, report.ingest_runs = new_run_id("refine"), runs
+        report.refine_run_id, report.ingest_runs = new_run_id("refine"), [run for run, _ in pending]
+        groups = bounded_batches(pending, lambda run: run[1], max_size=self.lines_per_batch)
+        report.groups = len(groups)
+        steps, total = 0, len(groups) * len(EVENT_TYPES)
+        for group in groups:
+            for _ in self._refine_group([run for run, _ in group], report):
+                steps += 1
+                if on_progress:
+                    on_progress(steps, total)
+        return report
+
+    def _refine_group(self, runs: list[str], report: RefineReport) -> Iterator[str]:
+        """Refine these ingest batches into silver, then record them in the refine ledger; yields
+        each silver table once written."""
+        spark, lakehouse = self.spark, self.lakehouse
         accepted = lakehouse.read(spark, bronze.BRONZE_EVENTS).where(
             F.col("ingest_run_id").isin(runs) & (F.col("status") == "accepted")
         )
@@ -57,18 +81,15 @@ class RefineJob:
         counts = self._counts_by_type_and_month(accepted)
         for event_type in EVENT_TYPES:
             spec = T.EVENT_TABLES[event_type.name]
-            report.inserted[spec.qualified] = self._insert_new(
-                spec, flatten_event_type(events, event_type), counts.get(event_type.name, {})
-            )
-            if on_table:
-                on_table(spec.qualified)
+            inserted = self._insert_new(spec, flatten_event_type(events, event_type), counts.get(event_type.name, {}))
+            report.inserted[spec.qualified] = report.inserted.get(spec.qualified, 0) + inserted
             failpoint(f"refine.after_merge.{spec.name}")
+            yield spec.qualified
         self._refresh_accounts(runs, report)
         now = datetime.now(timezone.utc)
         spark.createDataFrame([(r, report.refine_run_id, now) for r in runs], T.REFINE_LEDGER.columns).write.format(
             "delta"
         ).mode("append").save(lakehouse.location(T.REFINE_LEDGER))
-        return report
 
     def _insert_new(self, spec, rows, month_counts: dict[str, int]) -> int:
         """Insert rows whose event_id is not in the table yet; return how many were inserted.

@@ -18,6 +18,13 @@ def test_nested_environment_overrides_are_typed():
     assert settings.ingest.files_per_batch == 7
 
 
+def test_batch_bytes_take_units_or_no_bound():
+    assert load_settings(environ={"SODAI__INGEST__BYTES_PER_BATCH": "512MiB"}).ingest.bytes_per_batch == 512 << 20
+    assert load_settings(environ={"SODAI__INGEST__BYTES_PER_BATCH": "null"}).ingest.bytes_per_batch is None
+    with pytest.raises(ValidationError):
+        load_settings(environ={"SODAI__INGEST__BYTES_PER_BATCH": "0"})
+
+
 def test_spark_remote_selects_the_remote_engine():
     settings = load_settings(environ={"SPARK_REMOTE": "sc://cluster:15002"})
     assert (settings.engine.kind, settings.engine.remote_url) == ("remote", "sc://cluster:15002")
