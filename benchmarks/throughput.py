@@ -1,6 +1,6 @@
 """`make bench`: ingest + refine throughput per engine against DuckDB's bare NDJSON -> Parquet.
 
-    python -m benchmarks.throughput [--customers 1500 10000] [--engines sail spark]
+    python -m benchmarks.throughput [--customers 1000 9000] [--engines sail spark]
 
 For each size it generates telemetry once (cached under benchmarks/work/), then measures, each in
 a fresh process: the pipeline's ingest + refine (validation, dedup, quarantine, pseudonyms, Delta
@@ -116,7 +116,7 @@ def _print(console: Console, entry: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, nargs="+", default=[1500])
+    parser.add_argument("--customers", type=int, nargs="+", default=[1000])
     parser.add_argument("--engines", nargs="+", default=["sail", "spark"], choices=["sail", "spark"])
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Callable
 
 from pyspark.sql import functions as F
 from pyspark.sql.connect.session import SparkSession
@@ -62,17 +62,20 @@ class RefineJob:
         report.refine_run_id, report.ingest_runs = new_run_id("refine"), [run for run, _ in pending]
         groups = bounded_batches(pending, lambda run: run[1], max_size=self.lines_per_batch)
         report.groups = len(groups)
-        steps, total = 0, len(groups) * len(EVENT_TYPES)
+        written, total = 0, len(groups) * len(EVENT_TYPES)
+
+        def table_written() -> None:
+            nonlocal written
+            written += 1
+            if on_progress:
+                on_progress(written, total)
+
         for group in groups:
-            for _ in self._refine_group([run for run, _ in group], report):
-                steps += 1
-                if on_progress:
-                    on_progress(steps, total)
+            self._refine_group([run for run, _ in group], report, table_written)
         return report
 
-    def _refine_group(self, runs: list[str], report: RefineReport) -> Iterator[str]:
-        """Refine these ingest batches into silver, then record them in the refine ledger; yields
-        each silver table once written."""
+    def _refine_group(self, runs: list[str], report: RefineReport, table_written: Callable[[], None]) -> None:
+        """Refine these ingest batches into silver, then record them in the refine ledger."""
         spark, lakehouse = self.spark, self.lakehouse
         accepted = lakehouse.read(spark, bronze.BRONZE_EVENTS).where(
             F.col("ingest_run_id").isin(runs) & (F.col("status") == "accepted")
@@ -84,7 +87,7 @@ class RefineJob:
             inserted = self._insert_new(spec, flatten_event_type(events, event_type), counts.get(event_type.name, {}))
             report.inserted[spec.qualified] = report.inserted.get(spec.qualified, 0) + inserted
             failpoint(f"refine.after_merge.{spec.name}")
-            yield spec.qualified
+            table_written()
         self._refresh_accounts(runs, report)
         now = datetime.now(timezone.utc)
         spark.createDataFrame([(r, report.refine_run_id, now) for r in runs], T.REFINE_LEDGER.columns).write.format(
