@@ -72,6 +72,7 @@ class RefineJob:
 
         for group in groups:
             self._refine_group([run for run, _ in group], report, table_written)
+            failpoint("refine.after_group")
         return report
 
     def _refine_group(self, runs: list[str], report: RefineReport, table_written: Callable[[], None]) -> None:

@@ -225,6 +225,30 @@ def test_small_batches_give_the_same_silver(refined, small_landing, engines, tmp
     assert sorted(r.ingest_run_id for r in ledger.collect()) == sorted(ingest.run_ids)
 
 
+@pytest.mark.sail
+def test_refine_killed_between_groups_resumes_with_the_groups_left(refined, small_landing, engines, tmp_path):
+    """Killed after its first group, refine has recorded that group's batches only; the re-run
+    refines the others, and silver is the uninterrupted run's."""
+    landed = sum(f.stat().st_size for f in (small_landing.root / "events").rglob("*") if f.is_file())
+    settings = settings_for(tmp_path, "sail").with_overrides(
+        paths={"landing": str(small_landing.root)}, ingest={"bytes_per_batch": landed // 3},
+    )
+    sail = engines.handle("sail")
+    spark = sail.session()
+    ingest = pipeline.ingest(settings, spark)
+    one_batch_per_group = {"SODAI__REFINE__LINES_PER_BATCH": "1"}
+    assert run_cli(settings, "refine", failpoint="refine.after_group", remote_url=sail.url,
+                   extra_env=one_batch_per_group) == -signal.SIGKILL
+    ledger = Lakehouse(settings.lakehouse).location(REFINE_LEDGER)
+    assert [r.ingest_run_id for r in spark.read.format("delta").load(ledger).collect()] == [min(ingest.run_ids)]
+    assert run_cli(settings, "refine", remote_url=sail.url, extra_env=one_batch_per_group) == 0
+    assert sorted(r.ingest_run_id for r in spark.read.format("delta").load(ledger).collect()) == sorted(ingest.run_ids)
+    ours = silver_snapshot(spark, settings.lakehouse)
+    reference = silver_snapshot(engines.handle(DEFAULT_ENGINE).session(), refined.settings.lakehouse)
+    for name in reference:
+        pd.testing.assert_frame_equal(reference[name], ours[name], obj=name)
+
+
 def test_status_reads_versions_and_row_counts_from_the_delta_logs(refined, spark):
     import dash
 
