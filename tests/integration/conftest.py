@@ -33,6 +33,11 @@ class Landing:
     root: Path
     summary: object  # jobs.generate.GenerationSummary
 
+    @property
+    def event_bytes(self) -> int:
+        """Landed bytes of the event files (what `ingest.bytes_per_batch` counts)."""
+        return sum(f.stat().st_size for f in (self.root / "events").rglob("*") if f.is_file())
+
 
 def generate_small(root: Path, until: date | None = None):
     """The small telemetry set into `root`; with `until`, only the days up to it (a later call

@@ -206,10 +206,9 @@ def test_sail_produces_the_same_silver_as_spark(refined, small_landing, engines,
 def test_small_batches_give_the_same_silver(refined, small_landing, engines, tmp_path):
     """A backfill split into several ingest batches, refined in several groups, gives the silver
     of one batch (here on Sail, against the default engine's single batch)."""
-    landed = sum(f.stat().st_size for f in (small_landing.root / "events").rglob("*") if f.is_file())
     settings = settings_for(tmp_path, "sail").with_overrides(
         paths={"landing": str(small_landing.root)},
-        ingest={"bytes_per_batch": landed // 4},
+        ingest={"bytes_per_batch": small_landing.event_bytes // 4},
         refine={"lines_per_batch": small_landing.summary.lines // 3},
     )
     spark = engines.handle("sail").session()
@@ -229,9 +228,8 @@ def test_small_batches_give_the_same_silver(refined, small_landing, engines, tmp
 def test_refine_killed_between_groups_resumes_with_the_groups_left(refined, small_landing, engines, tmp_path):
     """Killed after its first group, refine has recorded that group's batches only; the re-run
     refines the others, and silver is the uninterrupted run's."""
-    landed = sum(f.stat().st_size for f in (small_landing.root / "events").rglob("*") if f.is_file())
     settings = settings_for(tmp_path, "sail").with_overrides(
-        paths={"landing": str(small_landing.root)}, ingest={"bytes_per_batch": landed // 3},
+        paths={"landing": str(small_landing.root)}, ingest={"bytes_per_batch": small_landing.event_bytes // 3},
     )
     sail = engines.handle("sail")
     spark = sail.session()
