@@ -16,15 +16,20 @@
 
 
 {#-
-    `where <period_column> in (...)`: the periods holding rows refined since this model's last
-    build, in any of `relations` (a model built from several sources recomputes a period from all
-    of them). Renders nothing on a full build.
+    The periods (days or months) holding rows refined since this model's last build, in any of
+    `relations` (a model built from several sources recomputes a period from all of them), read
+    once when the model runs. `periods_filter` then spells them out as literals: a subquery in the
+    filter would be opaque to the engine, which then reads every partition of silver to find a
+    day's rows (the daily build's cost grew with the history); literals prune silver to the
+    months concerned (its partitions) before anything is read.
 -#}
-{% macro changed_periods_filter(relations, period_column) -%}
-    {%- if is_incremental() %}
-    where {{ period_column }} in (
+{% macro changed_periods(relations, period_column) -%}
+    {%- if not (execute and is_incremental()) %}
+        {{- return({'column': period_column, 'values': none}) }}
+    {%- endif %}
+    {%- set query %}
         {%- for relation in relations %}
-        select {{ period_column }}
+        select distinct cast({{ period_column }} as string) as period
         from {{ relation }}
         where ingest_run_id in (
             select ingest_run_id
@@ -35,6 +40,38 @@
         )
         {{ 'union' if not loop.last }}
         {%- endfor %}
-    )
+    {%- endset %}
+    {%- set values = run_query(query).columns[0].values() | map('string') | unique | sort %}
+    {{- return({'column': period_column, 'values': values}) }}
+{%- endmacro %}
+
+
+{#-
+    `where event_month in (...) [and event_date in (...)]` for `changed_periods(...)` of a day
+    (`event_date`) or month (`event_month`) column: a day filter also names the days' months, silver's
+    partition column. Renders nothing on a full build, `where false` when no period changed.
+-#}
+{% macro periods_filter(periods) -%}
+    {%- if periods['column'] not in ('event_date', 'event_month') %}
+        {{- exceptions.raise_compiler_error("periods_filter: event_date or event_month, not " ~ periods['column']) }}
     {%- endif %}
+    {%- if periods['values'] is not none %}
+    {%- if not periods['values'] %}
+    where false
+    {%- else %}
+    {%- set months = [] %}
+    {%- for value in periods['values'] %}
+        {%- if value[:7] ~ '-01' not in months %}{% do months.append(value[:7] ~ '-01') %}{% endif %}
+    {%- endfor %}
+    where event_month in ({{ _date_literals(months) }})
+    {%- if periods['column'] == 'event_date' %}
+      and event_date in ({{ _date_literals(periods['values']) }})
+    {%- endif %}
+    {%- endif %}
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro _date_literals(values) -%}
+    {%- for value in values %}date'{{ value }}'{{ ', ' if not loop.last }}{% endfor %}
 {%- endmacro %}

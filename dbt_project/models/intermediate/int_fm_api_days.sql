@@ -11,13 +11,14 @@
 }}
 
 {%- set sources = [ref('stg_silver__fm_api_request')] %}
+{%- set periods = changed_periods(sources, 'event_date') %}
 
 with
 
 requests as (
 
     select * from {{ ref('stg_silver__fm_api_request') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 

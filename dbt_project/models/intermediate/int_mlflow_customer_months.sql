@@ -12,20 +12,21 @@
 }}
 
 {%- set sources = [ref('stg_silver__mlflow_model_logged'), ref('stg_silver__mlflow_model_registered')] %}
+{%- set periods = changed_periods(sources, 'event_month') %}
 
 with
 
 logged as (
 
     select * from {{ ref('stg_silver__mlflow_model_logged') }}
-    {{ changed_periods_filter(sources, 'event_month') }}
+    {{ periods_filter(periods) }}
 
 ),
 
 registered as (
 
     select * from {{ ref('stg_silver__mlflow_model_registered') }}
-    {{ changed_periods_filter(sources, 'event_month') }}
+    {{ periods_filter(periods) }}
 
 ),
 

@@ -13,13 +13,14 @@
 }}
 
 {%- set sources = [ref('stg_silver__notebook_library_imported')] %}
+{%- set periods = changed_periods(sources, 'event_month') %}
 
 with
 
 imports as (
 
     select * from {{ ref('stg_silver__notebook_library_imported') }}
-    {{ changed_periods_filter(sources, 'event_month') }}
+    {{ periods_filter(periods) }}
 
 ),
 

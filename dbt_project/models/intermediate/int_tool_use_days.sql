@@ -18,27 +18,28 @@
     ref('stg_silver__integration_used'),
     ref('stg_silver__vector_search_request'),
 ] %}
+{%- set periods = changed_periods(sources, 'event_date') %}
 
 with
 
 library_imports as (
 
     select * from {{ ref('stg_silver__notebook_library_imported') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 
 integrations as (
 
     select * from {{ ref('stg_silver__integration_used') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 
 vector_search as (
 
     select * from {{ ref('stg_silver__vector_search_request') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 

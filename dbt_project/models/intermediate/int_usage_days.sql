@@ -18,27 +18,28 @@
     ref('stg_silver__serverless_usage'),
     ref('stg_silver__uc_activity'),
 ] %}
+{%- set periods = changed_periods(sources, 'event_date') %}
 
 with
 
 serving as (
 
     select * from {{ ref('stg_silver__serving_usage') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 
 serverless as (
 
     select * from {{ ref('stg_silver__serverless_usage') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 
 governance as (
 
     select * from {{ ref('stg_silver__uc_activity') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 

@@ -12,13 +12,14 @@
 }}
 
 {%- set sources = [ref('stg_silver__vector_search_request')] %}
+{%- set periods = changed_periods(sources, 'event_date') %}
 
 with
 
 requests as (
 
     select * from {{ ref('stg_silver__vector_search_request') }}
-    {{ changed_periods_filter(sources, 'event_date') }}
+    {{ periods_filter(periods) }}
 
 ),
 
