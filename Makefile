@@ -7,13 +7,14 @@ BIN     := $(VENV)/bin
 SODAI   := $(BIN)/sodai
 JARS    := jars/lib/.fetched
 
-.PHONY: help setup demo run test test-unit bench serve status clean clean-data notebooks-clean bench-scale
+.PHONY: help setup demo run test test-unit bench serve status clean clean-data notebooks-clean bench-scale bench-daily
 
 help:
 	@echo "make demo   - set up, generate the default telemetry, run the pipeline, serve the report"
 	@echo "make test   - set up and run the test suite"
 	@echo "make bench  - throughput (engines vs DuckDB) and site callback latency -> benchmarks/results/"
 	@echo "make bench-scale - whole pipeline at 1M, 5M, 10M events per engine -> benchmarks/results/scale.json"
+	@echo "make bench-daily - a scheduled day after a 1M and a 5M history, per engine -> benchmarks/results/daily.json"
 	@echo "make status - tables, versions, row counts"
 
 $(BIN)/python:
@@ -59,6 +60,9 @@ test-unit: setup
 
 bench-scale: setup
 	$(BIN)/python -m benchmarks.scale
+
+bench-daily: setup
+	$(BIN)/python -m benchmarks.daily
 
 notebooks-clean: setup
 	$(BIN)/nbstripout notebooks/*.ipynb

@@ -14,6 +14,7 @@ from jobs.ingest import tables as T
 
 STATUSES = ["accepted", "duplicate", "quarantined"]  # jobs/ingest/job.py mark_duplicates
 ACCEPTED = "status = 'accepted'"
+EVENTS_SUITE = "bronze.events"
 # the envelope's required fields as bronze columns (the payload is kept as JSON)
 _ENVELOPE_COLUMNS = {"payload": "payload_json"}
 
@@ -21,6 +22,7 @@ _ENVELOPE_COLUMNS = {"payload": "payload_json"}
 def events(params: GateParams) -> TableSuite:
     required = [_ENVELOPE_COLUMNS.get(name, name) for name in ENVELOPE_REQUIRED]
     reconciliation = params.ref("ops", "ingest_reconciliation")
+    runs = params.runs(EVENTS_SUITE)
     expectations = [
         *schema(T.BRONZE_EVENTS.columns),
         *not_null(["file_path", "landing_date", "line_number", "raw_line", "ingest_run_id", "ingested_at",
@@ -41,10 +43,10 @@ def events(params: GateParams) -> TableSuite:
             f"""
             select b.rows as bronze_rows, r.lines_read, b.accepted as bronze_accepted, r.accepted
             from (select count(*) as rows, count_if(status = 'accepted') as accepted
-                  from {{batch}} where ingest_run_id in {committed_runs(params)}) b
+                  from {{batch}} where ingest_run_id in {runs}) b
             cross join (select coalesce(sum(lines_read), 0) as lines_read, coalesce(sum(accepted), 0) as accepted
                         from {reconciliation}
-                        where ingest_run_id in {committed_runs(params)} and file_path like 'events/%') r
+                        where ingest_run_id in {runs} and file_path like 'events/%') r
             where b.rows != r.lines_read or b.accepted != r.accepted
             """,
             "Rows of committed batches = lines read, and accepted rows = accepted lines, "
@@ -54,23 +56,54 @@ def events(params: GateParams) -> TableSuite:
             f"""
             select b.quarantined as bronze_quarantined, q.quarantined as quarantine_rows
             from (select count_if(status = 'quarantined') as quarantined from {{batch}}
-                  where ingest_run_id in {committed_runs(params)}) b
+                  where ingest_run_id in {runs}) b
             cross join (select count(*) as quarantined from {params.ref('ops', 'quarantine')}
-                        where ingest_run_id in {committed_runs(params)} and file_path like 'events/%') q
+                        where ingest_run_id in {runs} and file_path like 'events/%') q
             where b.quarantined != q.quarantined
             """,
             "Every quarantined line is in ops.quarantine.",
         ),
     ]
+    if params.scoped(EVENTS_SUITE):
+        expectations += _across_batches(params, runs)
     if params.newest_landing_date is not None:
-        expectations.append(gx.expectations.ExpectColumnMaxToBeBetween(
-            column="landing_date",
-            min_value=params.newest_landing_date - timedelta(days=params.freshness_max_lag_days),
-            description=f"Freshness: the newest bronze landing date is at most {params.freshness_max_lag_days} "
-                        f"days behind the newest landing folder ({params.newest_landing_date}).",
-        ))
-    suite = new_suite("bronze.events", "Every landing events line as ingested.", expectations)
-    return TableSuite("bronze", suite, params.lakehouse / T.BRONZE_EVENTS.schema / T.BRONZE_EVENTS.name)
+        oldest_allowed = params.newest_landing_date - timedelta(days=params.freshness_max_lag_days)
+        description = (f"Freshness: the newest bronze landing date is at most {params.freshness_max_lag_days} "
+                       f"days behind the newest landing folder ({params.newest_landing_date}).")
+        if params.scoped(EVENTS_SUITE):  # of the whole table: new batches may hold only late files
+            expectations.append(unexpected_rows(
+                f"select max(landing_date) as newest_landing_date from {params.ref('bronze', 'events')} "
+                f"having not (max(landing_date) >= date'{oldest_allowed}')", description))
+        else:
+            expectations.append(gx.expectations.ExpectColumnMaxToBeBetween(
+                column="landing_date", min_value=oldest_allowed, description=description))
+    suite = new_suite(EVENTS_SUITE, "Every landing events line as ingested.", expectations)
+    return TableSuite("bronze", suite, params.lakehouse / T.BRONZE_EVENTS.schema / T.BRONZE_EVENTS.name,
+                      batched=True)
+
+
+def _across_batches(params: GateParams, runs: str) -> list:
+    """A scoped suite's uniqueness checks against the batches it does not validate again: an
+    accepted event id, and a file line, appear in one batch only."""
+    bronze = params.ref("bronze", "events")
+    return [
+        unexpected_rows(
+            f"""
+            select b.event_id, b.ingest_run_id, t.ingest_run_id as earlier_ingest_run_id
+            from {{batch}} b join {bronze} t on t.event_id = b.event_id
+            where b.status = 'accepted' and t.status = 'accepted' and t.ingest_run_id not in {runs}
+            """,
+            "An accepted event id of the new batches is not accepted in an earlier batch.",
+        ),
+        unexpected_rows(
+            f"""
+            select b.file_path, b.line_number, b.ingest_run_id, t.ingest_run_id as earlier_ingest_run_id
+            from {{batch}} b join {bronze} t on t.file_path = b.file_path and t.line_number = b.line_number
+            where t.ingest_run_id not in {runs}
+            """,
+            "A file line of the new batches is in no earlier batch.",
+        ),
+    ]
 
 
 def accounts(params: GateParams) -> TableSuite:

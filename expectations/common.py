@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import great_expectations as gx
 from great_expectations.expectations.expectation import Expectation
@@ -35,6 +35,18 @@ class GateParams:
     freshness_max_lag_days: int
     unclassified_library_share_warn: float
     newest_landing_date: date | None  # None: nothing in the landing zone, freshness not checked
+    # suite -> the ingest batches it validates (sodai/gate_scope.py); a suite not named here
+    # validates its whole table
+    scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def scoped(self, suite: str) -> bool:
+        return suite in self.scopes
+
+    def runs(self, suite: str) -> str:
+        """SQL: the ingest batches `suite` validates: its scope, or every committed batch."""
+        if not self.scoped(suite):
+            return committed_runs(self)
+        return "(" + ", ".join(f"'{run}'" for run in self.scopes[suite]) + ")"
 
     def location(self, schema: str, table: str) -> str:
         return str(self.lakehouse / schema / table)
@@ -50,11 +62,14 @@ class GateParams:
 
 @dataclass(frozen=True)
 class TableSuite:
-    """A suite and the Delta table it validates (`path` under the lakehouse)."""
+    """A suite and the Delta table it validates (`path` under the lakehouse). A `batched` table
+    only grows by ingest batches (rows carry `ingest_run_id`), so a scheduled run's gate may
+    validate only the batches it has not passed on yet (sodai/gate_scope.py)."""
 
     layer: str
     suite: gx.ExpectationSuite
     path: Path
+    batched: bool = False
 
     @property
     def name(self) -> str:

@@ -20,6 +20,8 @@ REQUIRED_COMMON = ["event_id", "event_ts", "event_date", "customer_key", "worksp
 def event_table(event_type: EventType, params: GateParams) -> TableSuite:
     spec = T.EVENT_TABLES[event_type.name]
     bronze_events = params.ref("bronze", "events")
+    runs = params.runs(spec.qualified)
+    scoped = params.scoped(spec.qualified)
     expectations = [
         *schema(spec.columns),
         *not_null(REQUIRED_COMMON + [f.name for f in event_type.fields if f.required]),
@@ -32,7 +34,7 @@ def event_table(event_type: EventType, params: GateParams) -> TableSuite:
             from (select count(*) as rows from {{batch}}) s
             cross join (select count(distinct event_id) as event_ids from {bronze_events}
                         where status = 'accepted' and event_type = '{event_type.name}'
-                          and ingest_run_id in {committed_runs(params)}) b
+                          and ingest_run_id in {runs}) b
             where s.rows != b.event_ids
             """,
             f"Rows = distinct accepted `{event_type.name}` event ids of committed bronze batches.",
@@ -43,15 +45,28 @@ def event_table(event_type: EventType, params: GateParams) -> TableSuite:
             "event_date is the UTC date of event_ts, event_month its month (the partition).",
         ),
     ]
-    if params.newest_landing_date is not None:
-        oldest_allowed = params.newest_landing_date - timedelta(days=params.freshness_max_lag_days)
-        expectations.append(gx.expectations.ExpectColumnMaxToBeBetween(
-            column="event_month", min_value=oldest_allowed.replace(day=1),
-            description=f"Freshness: the newest partition (event_month) holds the month of the newest landing "
-                        f"date ({params.newest_landing_date}) less {params.freshness_max_lag_days} days.",
+    if scoped:  # the new batches' event ids against the rest of the table
+        expectations.append(unexpected_rows(
+            f"""
+            select b.event_id, b.ingest_run_id, t.ingest_run_id as earlier_ingest_run_id
+            from {{batch}} b join {params.ref(spec.schema, spec.name)} t on t.event_id = b.event_id
+            where t.ingest_run_id not in {runs}
+            """,
+            "An event id of the new batches is in no earlier batch.",
         ))
+    if params.newest_landing_date is not None:
+        oldest_allowed = (params.newest_landing_date - timedelta(days=params.freshness_max_lag_days)).replace(day=1)
+        description = (f"Freshness: the newest partition (event_month) holds the month of the newest landing "
+                       f"date ({params.newest_landing_date}) less {params.freshness_max_lag_days} days.")
+        if scoped:  # of the whole table: a day may bring no event of this type
+            expectations.append(unexpected_rows(
+                f"select max(event_month) as newest_event_month from {params.ref(spec.schema, spec.name)} "
+                f"having not (max(event_month) >= date'{oldest_allowed}')", description))
+        else:
+            expectations.append(gx.expectations.ExpectColumnMaxToBeBetween(
+                column="event_month", min_value=oldest_allowed, description=description))
     suite = new_suite(spec.qualified, spec.comment, expectations)
-    return TableSuite("silver", suite, params.lakehouse / spec.schema / spec.name)
+    return TableSuite("silver", suite, params.lakehouse / spec.schema / spec.name, batched=True)
 
 
 def accounts(params: GateParams) -> TableSuite:

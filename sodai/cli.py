@@ -444,20 +444,20 @@ def _run_gate(spark, layer: str, run: _PipelineRun) -> None:
 
     try:
         with run.stage(f"gate_{layer}"):
-            _gate(spark, layer, run.run_id, run.run_date)
+            _gate(spark, layer, run.run_id, run.run_date, new_batches_only=True)
     except GateFailed:
         errors.print("[red]Later stages stopped, publication blocked.[/red]")
         raise typer.Exit(EXIT_DATA)
 
 
-def _gate(spark, layer: str, run_id: str | None, as_of: date | None = None) -> None:
+def _gate(spark, layer: str, run_id: str | None, as_of: date | None = None, new_batches_only: bool = False) -> None:
     """One gate, printed; GateFailed propagates (after printing) when a suite failed."""
     from sodai import pipeline
     from sodai.gate_console import print_gate
     from sodai.gates import GateFailed
 
     try:
-        report = pipeline.gate(state.settings, spark, layer, run_id, as_of)
+        report = pipeline.gate(state.settings, spark, layer, run_id, as_of, new_batches_only)
     except GateFailed as failure:
         print_gate(console, errors, failure.report)
         errors.print(f"[red]{failure}[/red]")

@@ -12,10 +12,11 @@ def print_gate(console: Console, errors: Console, report) -> None:
     """One gate run: a row per suite, then each failure (red) and warning (yellow)."""
     verdict = "[green]passed[/green]" if report.success else "[red]FAILED[/red]"
     table = Table(title=f"Gate {report.layer}: {verdict} ({report.evaluated} expectations, {report.elapsed_s:.1f} s)")
-    for column in ("suite", "expectations", "failed", "warnings"):
-        table.add_column(column, justify="left" if column == "suite" else "right")
+    for column in ("suite", "validated", "expectations", "failed", "warnings"):
+        table.add_column(column, justify="left" if column in ("suite", "validated") else "right")
     for r in report.results:
-        table.add_row(r.suite, str(r.evaluated), f"[red]{len(r.failed)}[/red]" if r.failed else "0",
+        table.add_row(r.suite, report.scopes.get(r.suite, "whole table"), str(r.evaluated),
+                      f"[red]{len(r.failed)}[/red]" if r.failed else "0",
                       f"[yellow]{len(r.warnings)}[/yellow]" if r.warnings else "0")
     console.print(table)
     for r in report.results:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict
@@ -40,6 +40,7 @@ class GateReport:
     results: list[SuiteResult] = field(default_factory=list)
     data_docs: Path | None = None
     elapsed_s: float = 0.0
+    scopes: dict[str, str] = field(default_factory=dict)  # suite -> what it validated, and why
 
     @property
     def success(self) -> bool:
@@ -138,22 +139,33 @@ def _checkpoint_class():
     return GateCheckpoint
 
 
-def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, as_of: date | None = None) -> GateReport:
+def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, as_of: date | None = None,
+             new_batches_only: bool = False) -> GateReport:
     """Validate every table of `layer`; write latest.json and Data Docs; raise GateFailed on a
-    failed (critical) expectation, return the report otherwise (warnings included)."""
+    failed (critical) expectation, return the report otherwise (warnings included).
+
+    With `new_batches_only` (a scheduled run's gate), a table that only grows by ingest batches
+    is validated on the batches its suite has not passed on yet (sodai/gate_scope.py)."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+    from pyspark.sql import functions as F
 
     from expectations import suites_for
+    from sodai import gate_scope
 
     started = time.perf_counter()
     report = GateReport(layer, run_id)
     context = gx_context(settings)
     datasource = context.data_sources.add_or_update_spark(DATASOURCE, persist=False)
     datasource._spark = spark  # validate on the pipeline's own Connect session (temp views are per session)
+    params = gate_params(settings, as_of)
+    committed = _committed_runs(settings)
+    scopes = _scopes(settings, suites_for(layer, params), committed, new_batches_only)
+    report.scopes = {suite: scope.reason for suite, scope in scopes.items()}
+    params = replace(params, scopes={suite: s.runs for suite, s in scopes.items() if not s.whole_table})
     definitions, frames = [], {}
-    for table in suites_for(layer, gate_params(settings, as_of)):
+    for table in suites_for(layer, params):
         if not (table.path / "_delta_log").is_dir():
             report.results.append(SuiteResult(layer, table.name, False, 0, [
                 Finding("table_exists", None, f"no Delta table at {table.path}")]))
@@ -164,7 +176,11 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
         definition = _replace(context.validation_definitions,
                               gx.ValidationDefinition(name=table.name, data=batch, suite=suite))
         definitions.append(definition)
-        frames[table.name] = {"dataframe": _snapshot(spark.read.format("delta").load(str(table.path)))}
+        frame = spark.read.format("delta").load(str(table.path))
+        scope = scopes.get(table.name)
+        if scope is not None and not scope.whole_table:
+            frame = frame.where(F.col("ingest_run_id").isin(list(scope.runs)))
+        frames[table.name] = {"dataframe": _snapshot(frame)}
     if definitions:
         gx_run_id = RunIdentifier(run_name=run_id or f"gate.{layer}")
         results = _validate(context, layer, definitions, frames, gx_run_id, SCREEN_FORMAT)
@@ -183,6 +199,9 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
             report.results.append(suite_result(layer, validation, lambda query, f=frame: _offending_rows(spark, f, query)))
     else:
         context.build_data_docs(site_names=[DOCS_SITE])
+    for result in report.results:
+        if result.success and result.suite in scopes:
+            gate_scope.record_pass(settings.lakehouse, result.suite, scopes[result.suite], committed, run_id)
     order = {t: i for i, t in enumerate(sorted(r.suite for r in report.results))}
     report.results.sort(key=lambda r: order[r.suite])
     index = docs_index(settings)
@@ -193,6 +212,34 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
     if not report.success:
         raise GateFailed(report)
     return report
+
+
+def _committed_runs(settings: Settings) -> list[str]:
+    """The committed ingest batches, read with deltalake (ops.ingest_runs)."""
+    from deltalake import DeltaTable
+
+    from jobs.ingest.tables import INGEST_RUNS
+
+    path = settings.lakehouse / INGEST_RUNS.schema / INGEST_RUNS.name
+    if not (path / "_delta_log").is_dir():
+        return []
+    rows = DeltaTable(str(path)).to_pyarrow_table(columns=["ingest_run_id", "state"]).to_pydict()
+    return sorted({run for run, state in zip(rows["ingest_run_id"], rows["state"]) if state == "committed"})
+
+
+def _scopes(settings: Settings, tables, committed: list[str], new_batches_only: bool) -> dict:
+    """suite -> gate_scope.Scope of each batched table that exists."""
+    from sodai import gate_scope
+
+    scopes = {}
+    for table in tables:
+        if not table.batched or not (table.path / "_delta_log").is_dir():
+            continue
+        if new_batches_only:
+            scopes[table.name] = gate_scope.scope_for(settings.lakehouse, table.name, table.path, committed)
+        else:
+            scopes[table.name] = gate_scope.Scope(None, gate_scope.table_version(table.path), "whole table")
+    return scopes
 
 
 def _snapshot(frame):

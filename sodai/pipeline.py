@@ -38,11 +38,13 @@ def refine(settings: Settings, spark: SparkSession, on_progress: Callable[[int, 
     return RefineJob(spark, lakehouse_of(settings), key, settings.refine.lines_per_batch).run(on_progress)
 
 
-def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None, as_of: date | None = None):
-    """The quality gate of a layer (bronze, silver, gold): raises sodai.gates.GateFailed."""
+def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None, as_of: date | None = None,
+         new_batches_only: bool = False):
+    """The quality gate of a layer (bronze, silver, gold): raises sodai.gates.GateFailed. A
+    scheduled run's gate validates only the batches not validated yet (`new_batches_only`)."""
     from sodai.gates import run_gate
 
-    return run_gate(settings, spark, layer, run_id, as_of)
+    return run_gate(settings, spark, layer, run_id, as_of, new_batches_only)
 
 
 def report_path(settings: Settings) -> Path:

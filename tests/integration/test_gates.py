@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import pytest
 from deltalake import DeltaTable
@@ -108,3 +109,50 @@ def test_a_broken_silver_table_fails_its_gate_and_blocks_publishing(gated, engin
     assert "Gate gold" not in rerun.output  # the stages after the failed gate did not run
     assert report.read_bytes() == published
     assert json.loads(report.read_text())["provenance"]["pipeline_run_id"] != read_latest(settings.output)["run_id"]
+
+
+def test_a_scheduled_gate_validates_the_new_batch_against_the_rest(gated, engines, tmp_path):
+    """After `sodai run` passed every batch, a scheduled run's bronze gate validates the next batch
+    alone (sodai/gate_scope.py) and still finds what it breaks across batches: here an event id
+    the earlier batches accepted, accepted again, and an unknown event type."""
+    import shutil
+
+    from pyspark.sql import functions as F
+
+    from jobs.ingest import tables as T
+    from sodai.gates import GateFailed
+
+    lakehouse = tmp_path / "lakehouse"
+    shutil.copytree(gated.settings.lakehouse, lakehouse)  # the module's lakehouse stays as it is
+    settings = gated.settings.with_overrides(paths={"lakehouse": str(lakehouse), "output": str(tmp_path / "output")})
+    spark = engines.handle("sail").session()
+    bronze = str(lakehouse / T.BRONZE_EVENTS.schema / T.BRONZE_EVENTS.name)
+    run_id = "ingest-20990101T000000000000Z-000000"
+    earlier = spark.read.format("delta").load(bronze).where("status = 'accepted'").orderBy("event_id").limit(2)
+    batch = earlier.withColumn("ingest_run_id", F.lit(run_id)).withColumn(
+        "line_number", F.col("line_number") + F.lit(10**9)).withColumn(  # new lines of the same files
+        "event_type", F.when(F.col("event_id") == F.lit(earlier.first().event_id), F.lit("bogus")).otherwise(F.col("event_type")))
+    batch.write.format("delta").mode("append").save(bronze)
+    spark.createDataFrame([(run_id, "committed", 1, 2, datetime.now(timezone.utc))], T.INGEST_RUNS.columns).write.format(
+        "delta").mode("append").save(str(lakehouse / T.INGEST_RUNS.schema / T.INGEST_RUNS.name))
+
+    with pytest.raises(GateFailed) as failure:
+        pipeline.gate(settings, spark, "bronze", new_batches_only=True)
+    report = failure.value.report
+    assert report.scopes["bronze.events"] == "1 new batch"
+    assert report.scopes["bronze.events"] and "bronze.accounts" not in report.scopes
+    [events] = [r for r in report.results if r.suite == "bronze.events"]
+    findings = {(f.expectation, f.column): f.details for f in events.failed}
+    # validated: the two rows of the new batch, not the table
+    assert "1 unexpected of 2 rows" in findings[("expect_column_values_to_be_in_set", "event_type")]
+    across = [d for (kind, _), d in findings.items() if kind == "unexpected_rows_expectation"
+              and "not accepted in an earlier batch" in d]
+    assert across and "earlier_ingest_run_id" in across[0], findings
+    assert [r.suite for r in report.results if not r.success] == ["bronze.events"]
+
+    # the whole-table gate finds the repeated event id too, and the gate ledger has no pass on the batch
+    with pytest.raises(GateFailed) as whole:
+        pipeline.gate(settings, spark, "bronze")
+    assert whole.value.report.scopes["bronze.events"] == "whole table"
+    ledger = DeltaTable(str(lakehouse / "ops" / "gate_ledger")).to_pandas()
+    assert run_id not in set(ledger.ingest_run_id) and set(ledger.suite) >= {"bronze.events", "silver.uc_activity"}

@@ -106,6 +106,31 @@ def test_schema_types_and_keys(params):
     assert _find(bronze, "expect_column_max_to_be_between", "landing_date")[0].min_value == date(2024, 5, 16)
 
 
+def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params):
+    """A scheduled run's gate validates new batches (sodai/gate_scope.py): reconciliation over those
+    batches, and the whole-table checks (uniqueness across batches, freshness) as queries on the
+    whole table, since the validated frame holds the new batches only."""
+    from dataclasses import replace
+
+    scoped = replace(params, scopes={"bronze.events": ("ingest-2",), "silver.uc_activity": ("ingest-2",)})
+    bronze = _by_name("bronze", scoped)
+    assert bronze["bronze.events"].batched and not bronze["bronze.accounts"].batched
+    queries = [e.unexpected_rows_query for e in _find(bronze["bronze.events"].suite, "unexpected_rows_expectation")]
+    assert all("ingest_run_id in ('ingest-2')" in q for q in queries if "reconciliation" in q or "quarantine" in q)
+    across = [q for q in queries if "not in ('ingest-2')" in q]
+    assert len(across) == 2 and any("t.event_id = b.event_id" in q for q in across)
+    assert any("max(landing_date) >= date'2024-05-16'" in q for q in queries)
+    assert not _find(bronze["bronze.events"].suite, "expect_column_max_to_be_between")
+
+    silver = _by_name("silver", scoped)
+    uc = [e.unexpected_rows_query for e in _find(silver["silver.uc_activity"].suite, "unexpected_rows_expectation")]
+    assert any("ingest_run_id in ('ingest-2')" in q and "count(distinct event_id)" in q for q in uc)
+    assert any("t.event_id = b.event_id" in q and "not in ('ingest-2')" in q for q in uc)
+    assert any("max(event_month) >= date'2024-05-01'" in q for q in uc)
+    # a suite without a scope is the whole-table suite, unchanged
+    assert silver["silver.serving_usage"].suite.expectations == _by_name("silver", params)["silver.serving_usage"].suite.expectations
+
+
 def test_no_freshness_without_landing(params):
     from dataclasses import replace
 
