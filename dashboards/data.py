@@ -128,10 +128,10 @@ class ReportData:
 
     def mart(self, name: str) -> pd.DataFrame:
         """A gold mart as a frame (read-only, empty when it does not exist yet)."""
-        from deltalake import DeltaTable
+        from sodai.delta_read import read_pandas
 
         path = self.lakehouse / "gold" / "marts" / name
-        return DeltaTable(str(path)).to_pandas() if (path / "_delta_log").is_dir() else pd.DataFrame()
+        return read_pandas(path) if (path / "_delta_log").is_dir() else pd.DataFrame()
 
     def tables(self) -> list[TableStatus]:
         return table_status(self.lakehouse)

@@ -23,6 +23,8 @@ import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError
 
+from sodai.delta_read import read_arrow
+
 TABLE = ("ops", "gate_ledger")
 
 SCHEMA = pa.schema(
@@ -62,8 +64,8 @@ def _passed(lakehouse: Path, suite: str) -> tuple[int, set[str]] | None:
     path = ledger_path(lakehouse)
     if not (path / "_delta_log").is_dir():
         return None
-    rows = DeltaTable(str(path)).to_pyarrow_table(filters=[("suite", "=", suite)]).to_pydict()
-    if not rows["suite"]:
+    rows = read_arrow(path, ["table_version", "ingest_run_id"], f"suite = '{suite}'").to_pydict()
+    if not rows["ingest_run_id"]:
         return None
     return max(rows["table_version"]), set(rows["ingest_run_id"])
 

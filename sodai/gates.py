@@ -216,14 +216,13 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
 
 def _committed_runs(settings: Settings) -> list[str]:
     """The committed ingest batches, read with deltalake (ops.ingest_runs)."""
-    from deltalake import DeltaTable
-
     from jobs.ingest.tables import INGEST_RUNS
+    from sodai.delta_read import read_arrow
 
     path = settings.lakehouse / INGEST_RUNS.schema / INGEST_RUNS.name
     if not (path / "_delta_log").is_dir():
         return []
-    rows = DeltaTable(str(path)).to_pyarrow_table(columns=["ingest_run_id", "state"]).to_pydict()
+    rows = read_arrow(path, ["ingest_run_id", "state"]).to_pydict()
     return sorted({run for run, state in zip(rows["ingest_run_id"], rows["state"]) if state == "committed"})
 
 

@@ -15,7 +15,9 @@ from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import write_deltalake
+
+from sodai.delta_read import read_pandas
 
 TABLE = ("ops", "pipeline_runs")
 
@@ -85,7 +87,7 @@ def read_history(lakehouse: Path, limit_runs: int | None = None) -> pd.DataFrame
     path = table_path(lakehouse)
     if not (path / "_delta_log").is_dir():
         return pd.DataFrame(columns=SCHEMA.names)
-    frame = DeltaTable(str(path)).to_pandas()
+    frame = read_pandas(path)
     runs = frame.groupby("run_id")["started_at"].min().sort_values(ascending=False)
     if limit_runs is not None:
         runs = runs.head(limit_runs)

@@ -23,6 +23,8 @@ import yaml
 from deltalake import DeltaTable
 from pydantic import BaseModel, ConfigDict
 
+from sodai.delta_read import read_pandas
+
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
 CATALOG_PATH = Path(__file__).resolve().parent.parent / "conf" / "report.yaml"
@@ -78,7 +80,7 @@ def read_delta(path: Path, name: str) -> TableSnapshot:
     if not (path / "_delta_log").is_dir():
         raise PublishError(f"{name}: no Delta table at {path} (run `sodai transform` first)")
     table = DeltaTable(str(path))
-    return TableSnapshot(name, str(path), table.version(), table.to_pandas())
+    return TableSnapshot(name, str(path), table.version(), read_pandas(table))
 
 
 def read_mart(lakehouse: Path, mart: str) -> TableSnapshot:

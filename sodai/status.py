@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
 from deltalake import DeltaTable
 
+from sodai.delta_read import read_arrow, read_pandas
+
 
 @dataclass(frozen=True)
 class TableStatus:
@@ -32,7 +34,7 @@ def _rows(table: DeltaTable) -> int:
         return 0
     if "num_records" in actions.column_names and actions["num_records"].null_count == 0:
         return int(pa.compute.sum(actions["num_records"]).as_py())
-    return table.to_pyarrow_dataset().count_rows()
+    return read_arrow(table, [table.schema().fields[0].name]).num_rows
 
 
 def table_status(lakehouse: Path) -> list[TableStatus]:
@@ -59,7 +61,7 @@ def read_table(lakehouse: Path, qualified: str) -> pd.DataFrame:
     path = Path(lakehouse) / schema / name
     if not (path / "_delta_log").is_dir():
         return pd.DataFrame()
-    return DeltaTable(str(path)).to_pandas()
+    return read_pandas(path)
 
 
 def latest_ingest_runs(lakehouse: Path, limit: int = 10) -> pd.DataFrame:

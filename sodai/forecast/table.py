@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
+from sodai.delta_read import read_pandas
+
 SCHEMA = pa.schema([
     ("series", pa.string()),
     ("title", pa.string()),
@@ -55,7 +57,7 @@ def read(lakehouse: Path) -> tuple[pd.DataFrame, int] | None:
     if not (path / "_delta_log").is_dir():
         return None
     table = DeltaTable(str(path))
-    return table.to_pandas(), table.version()
+    return read_pandas(table), table.version()
 
 
 def _number(value: Any) -> float:

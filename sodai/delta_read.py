@@ -1,0 +1,49 @@
+"""Reading a Delta table in-process, without an engine (the CLI's status, the run history, gate
+bookkeeping, publishing, the forecasts, the report site).
+
+deltalake's pyarrow-dataset readers (`to_pandas`, `to_pyarrow_table`, `to_pyarrow_dataset`) leave
+threads that abort the Python process at exit, after its work is done, in about half of the runs
+on this stack (deltalake 1.6, pyarrow 21 to 25; delta-io/delta-rs#2184): a command that succeeded
+would exit 134. Its own query engine (`QueryBuilder`, DataFusion) does not, so every read goes
+through it. View types (`string_view`) are cast to the plain types pandas and JSON expect.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+from deltalake import DeltaTable, QueryBuilder
+
+_PLAIN = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary()}
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    schema = pa.schema([f.with_type(_PLAIN.get(f.type, f.type)) for f in table.schema])
+    return table if schema == table.schema else table.cast(schema)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_arrow(table: DeltaTable | Path | str, columns: list[str] | None = None, where: str | None = None) -> pa.Table:
+    """The table's current version (or the DeltaTable's loaded one) as Arrow; `where` is a SQL
+    predicate on its columns."""
+    delta = table if isinstance(table, DeltaTable) else DeltaTable(str(table))
+    names = columns or [f.name for f in delta.schema().fields]
+    query = f"select {', '.join(_quoted(n) for n in names)} from t" + (f" where {where}" if where else "")
+    result = pa.table(QueryBuilder().register("t", delta).execute(query).read_all())
+    if result.num_rows == 0 and result.num_columns == 0:  # no file to read: the table's empty schema
+        result = pa.schema([(n, _field_type(delta, n)) for n in names]).empty_table()
+    return _plain(result)
+
+
+def read_pandas(table: DeltaTable | Path | str, columns: list[str] | None = None, where: str | None = None) -> pd.DataFrame:
+    return read_arrow(table, columns, where).to_pandas()
+
+
+def _field_type(delta: DeltaTable, name: str) -> pa.DataType:
+    arrow_schema = pa.schema(delta.schema().to_arrow())
+    return arrow_schema.field(name).type
