@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.measure import measure
+from benchmarks.measure import machine, measure
 from benchmarks.throughput import RESULTS, WORK, landing_for
 
 def _history_landing(full: Path, target: Path) -> tuple[date, Path]:
@@ -44,20 +43,27 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
     rows: list[dict] = []
     results = {
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "rows": rows,
     }
     for customers in customer_counts:
-        full, manifest = landing_for(customers, seed)
+        full, _ = landing_for(customers, seed)
         for engine in engines:
             root = WORK / f"daily-{engine}"
             shutil.rmtree(root, ignore_errors=True)
             landing = root / "landing"
             last_day, last_folder = _history_landing(full, landing)
-            history = measure(["whole", engine, str(landing), str(root), (last_day - timedelta(days=1)).isoformat()])
-            shutil.copytree(last_folder, landing / "events" / last_folder.name, copy_function=os.link)
-            daily = measure(["whole", engine, str(landing), str(root), last_day.isoformat()])
-            shutil.rmtree(root, ignore_errors=True)
+            try:
+                history = measure(["whole", engine, str(landing), str(root), (last_day - timedelta(days=1)).isoformat()])
+                shutil.copytree(last_folder, landing / "events" / last_folder.name, copy_function=os.link)
+                daily = measure(["whole", engine, str(landing), str(root), last_day.isoformat()])
+            except RuntimeError as failure:  # recorded, and the other sizes and engines still run
+                rows.append({"customers": customers, "engine": engine, "error": str(failure)})
+                console.print(f"{customers:,} customers, {engine}: failed ({failure})")
+                _write(results)
+                continue
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
             row = {
                 "customers": customers, "engine": engine, "history_lines": history.result["lines"],
                 "day_lines": daily.result["lines"], "day": last_day.isoformat(),
@@ -70,7 +76,7 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
             console.print(f"{customers:,} customers, {engine}: backfill {history.seconds:.0f} s, "
                           f"daily {daily.seconds:.0f} s")
             _write(results)
-    _print(console, rows)
+    _print(console, [r for r in rows if "error" not in r])
     return results
 
 

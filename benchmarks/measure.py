@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
 import subprocess
 import sys
 import threading
@@ -59,3 +61,8 @@ def measure(argv: list[str], env: dict[str, str] | None = None) -> Measurement:
     lines = [line for line in out.splitlines() if line.startswith("{")]
     result = json.loads(lines[-1])
     return Measurement(time.perf_counter() - started, peak / 2**20, result)
+
+
+def machine() -> dict:
+    """What a result was measured on, stored with it."""
+    return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}

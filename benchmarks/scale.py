@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 from datetime import datetime, timezone
 
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.measure import measure
+from benchmarks.measure import machine, measure
 from benchmarks.throughput import RESULTS, WORK, landing_for
 
 
@@ -33,7 +32,7 @@ def run(customer_counts: list[int], engines: list[str], seed: int, usd_per_hour:
     rows: list[dict] = []
     results = {
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": cores, "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "usd_per_hour": usd_per_hour,
         "rows": rows,
     }
@@ -85,9 +84,9 @@ def markdown(results: dict) -> str:
     lines = [f"| {' | '.join(COLUMNS)} |", f"|{'---|' * len(COLUMNS)}"]
     lines += [f"| {' | '.join(_cells(r))} |" for r in results["rows"] if "error" not in r]
     lines += [f"| {r['events']:,} events | {r['engine']} | failed: {r['error']} |" for r in results["rows"] if "error" in r]
-    machine = results["machine"]
+    host = results["machine"]
     lines.append("")
-    lines.append(f"Measured {results['measured_at']} on {machine['cpus']} cores, Python {machine['python']}; "
+    lines.append(f"Measured {results['measured_at']} on {host['cpus']} cores, Python {host['python']}; "
                  f"cost at ${results['usd_per_hour']}/hour for the machine.")
     return "\n".join(lines) + "\n"
 

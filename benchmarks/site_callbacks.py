@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import platform
 import statistics
 import time
 from datetime import datetime, timezone
@@ -23,6 +22,8 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+
+from benchmarks.measure import machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_P95_MS = 200.0
@@ -117,7 +118,7 @@ def run(calls: int, settings) -> dict:
     site_stats, peer_stats = _percentiles(site), _percentiles(peer)
     return {
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "report": str(data.report_path),
         "cases": len(cases),
         "site_callback": site_stats,

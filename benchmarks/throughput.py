@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.measure import measure
+from benchmarks.measure import machine, measure
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
@@ -88,7 +87,7 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
                           + f" (largest/smallest = {per_million[-1] / per_million[0]:.2f})")
     return {
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": machine(),
         "sizes": sizes,
     }
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 import great_expectations as gx
 
 from expectations.common import (
-    GateParams, TableSuite, committed_runs, condition, new_suite, not_null, schema, unexpected_rows,
+    GateParams, TableSuite, committed_runs, condition, new_suite, newest_at_least, not_null, schema,
+    unexpected_rows,
 )
 from jobs.contract import ALL_RULES, CLOUDS, ENVELOPE_REQUIRED, EVENT_TYPES, SCHEMA_VERSION
 from jobs.ingest import tables as T
@@ -67,16 +68,11 @@ def events(params: GateParams) -> TableSuite:
     if params.scoped(EVENTS_SUITE):
         expectations += _across_batches(params, runs)
     if params.newest_landing_date is not None:
-        oldest_allowed = params.newest_landing_date - timedelta(days=params.freshness_max_lag_days)
-        description = (f"Freshness: the newest bronze landing date is at most {params.freshness_max_lag_days} "
-                       f"days behind the newest landing folder ({params.newest_landing_date}).")
-        if params.scoped(EVENTS_SUITE):  # of the whole table: new batches may hold only late files
-            expectations.append(unexpected_rows(
-                f"select max(landing_date) as newest_landing_date from {params.ref('bronze', 'events')} "
-                f"having not (max(landing_date) >= date'{oldest_allowed}')", description))
-        else:
-            expectations.append(gx.expectations.ExpectColumnMaxToBeBetween(
-                column="landing_date", min_value=oldest_allowed, description=description))
+        expectations.append(newest_at_least(
+            "landing_date", params.newest_landing_date - timedelta(days=params.freshness_max_lag_days),
+            f"Freshness: the newest bronze landing date is at most {params.freshness_max_lag_days} days behind "
+            f"the newest landing folder ({params.newest_landing_date}).",
+            params.ref("bronze", "events") if params.scoped(EVENTS_SUITE) else None))
     suite = new_suite(EVENTS_SUITE, "Every landing events line as ingested.", expectations)
     return TableSuite("bronze", suite, params.lakehouse / T.BRONZE_EVENTS.schema / T.BRONZE_EVENTS.name,
                       batched=True)

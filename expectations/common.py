@@ -154,6 +154,17 @@ def unexpected_rows(query: str, description: str) -> Expectation:
         unexpected_rows_query=query, description=description, result_format="COMPLETE")
 
 
+def newest_at_least(column: str, minimum: date, description: str, whole_table: str | None = None) -> Expectation:
+    """Freshness: the column's maximum is at least `minimum`. A suite validating only new batches
+    states it on its whole table (`whole_table`, a table in SQL): a batch may hold only late rows,
+    or none of this table's."""
+    if whole_table is None:
+        return gx.expectations.ExpectColumnMaxToBeBetween(column=column, min_value=minimum, description=description)
+    return unexpected_rows(
+        f"select max({column}) as newest_{column} from {whole_table} having not (max({column}) >= date'{minimum}')",
+        description)
+
+
 def warning(expectation: Expectation) -> Expectation:
     """Recorded, never stops a gate."""
     expectation.severity = FailureSeverity.WARNING

@@ -7,7 +7,8 @@ from datetime import timedelta
 import great_expectations as gx
 
 from expectations.common import (
-    GateParams, TableSuite, committed_runs, contract_check, new_suite, not_null, schema, unexpected_rows, warning,
+    GateParams, TableSuite, committed_runs, contract_check, new_suite, newest_at_least, not_null, schema,
+    unexpected_rows, warning,
 )
 from jobs.contract import CLOUDS, EVENT_TYPES, INDUSTRIES, OTHER_INDUSTRY, SEGMENTS, EventType
 from jobs.refine import tables as T
@@ -55,16 +56,12 @@ def event_table(event_type: EventType, params: GateParams) -> TableSuite:
             "An event id of the new batches is in no earlier batch.",
         ))
     if params.newest_landing_date is not None:
-        oldest_allowed = (params.newest_landing_date - timedelta(days=params.freshness_max_lag_days)).replace(day=1)
-        description = (f"Freshness: the newest partition (event_month) holds the month of the newest landing "
-                       f"date ({params.newest_landing_date}) less {params.freshness_max_lag_days} days.")
-        if scoped:  # of the whole table: a day may bring no event of this type
-            expectations.append(unexpected_rows(
-                f"select max(event_month) as newest_event_month from {params.ref(spec.schema, spec.name)} "
-                f"having not (max(event_month) >= date'{oldest_allowed}')", description))
-        else:
-            expectations.append(gx.expectations.ExpectColumnMaxToBeBetween(
-                column="event_month", min_value=oldest_allowed, description=description))
+        oldest_allowed = params.newest_landing_date - timedelta(days=params.freshness_max_lag_days)
+        expectations.append(newest_at_least(
+            "event_month", oldest_allowed.replace(day=1),
+            f"Freshness: the newest partition (event_month) holds the month of the newest landing "
+            f"date ({params.newest_landing_date}) less {params.freshness_max_lag_days} days.",
+            params.ref(spec.schema, spec.name) if scoped else None))
     suite = new_suite(spec.qualified, spec.comment, expectations)
     return TableSuite("silver", suite, params.lakehouse / spec.schema / spec.name, batched=True)
 
