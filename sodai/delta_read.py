@@ -36,14 +36,11 @@ def read_arrow(table: DeltaTable | Path | str, columns: list[str] | None = None,
     query = f"select {', '.join(_quoted(n) for n in names)} from t" + (f" where {where}" if where else "")
     result = pa.table(QueryBuilder().register("t", delta).execute(query).read_all())
     if result.num_rows == 0 and result.num_columns == 0:  # no file to read: the table's empty schema
-        result = pa.schema([(n, _field_type(delta, n)) for n in names]).empty_table()
+        schema = pa.schema(delta.schema().to_arrow())
+        result = pa.schema([schema.field(n) for n in names]).empty_table()
     return _plain(result)
 
 
 def read_pandas(table: DeltaTable | Path | str, columns: list[str] | None = None, where: str | None = None) -> pd.DataFrame:
     return read_arrow(table, columns, where).to_pandas()
 
-
-def _field_type(delta: DeltaTable, name: str) -> pa.DataType:
-    arrow_schema = pa.schema(delta.schema().to_arrow())
-    return arrow_schema.field(name).type

@@ -161,6 +161,7 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
     datasource._spark = spark  # validate on the pipeline's own Connect session (temp views are per session)
     params = gate_params(settings, as_of)
     committed = _committed_runs(settings)
+    # suites are built twice: once to know their tables, then with the scopes they validate
     scopes = _scopes(settings, suites_for(layer, params), committed, new_batches_only)
     report.scopes = {suite: scope.reason for suite, scope in scopes.items()}
     params = replace(params, scopes={suite: s.runs for suite, s in scopes.items() if not s.whole_table})
