@@ -7,7 +7,7 @@ from datetime import timedelta
 import great_expectations as gx
 
 from expectations.common import (
-    GateParams, TableSuite, committed_runs, condition, new_suite, newest_at_least, not_null, schema,
+    GateParams, TableSuite, committed_runs, condition, named, new_suite, newest_at_least, not_null, schema,
     unexpected_rows,
 )
 from jobs.contract import ALL_RULES, CLOUDS, ENVELOPE_REQUIRED, EVENT_TYPES, SCHEMA_VERSION
@@ -16,6 +16,9 @@ from jobs.ingest import tables as T
 STATUSES = ["accepted", "duplicate", "quarantined"]  # jobs/ingest/job.py mark_duplicates
 ACCEPTED = "status = 'accepted'"
 EVENTS_SUITE = "bronze.events"
+# Telemetry that stops arriving is judged once, here, on the landing as ingested: the newest
+# landed events lag the run date. Single event types going quiet are silver's warnings.
+LANDING_FRESHNESS = "landing_freshness"
 # the envelope's required fields as bronze columns (the payload is kept as JSON)
 _ENVELOPE_COLUMNS = {"payload": "payload_json"}
 
@@ -68,11 +71,12 @@ def events(params: GateParams) -> TableSuite:
     if params.scoped(EVENTS_SUITE):
         expectations += _across_batches(params, runs)
     if params.newest_landing_date is not None:
-        expectations.append(newest_at_least(
-            "landing_date", params.newest_landing_date - timedelta(days=params.freshness_max_lag_days),
-            f"Freshness: the newest bronze landing date is at most {params.freshness_max_lag_days} days behind "
-            f"the newest landing folder ({params.newest_landing_date}).",
-            params.ref("bronze", "events") if params.scoped(EVENTS_SUITE) else None))
+        lag = params.freshness_max_lag_days
+        expectations.append(named(newest_at_least(
+            "landing_date", params.freshness_date - timedelta(days=lag),
+            f"Telemetry keeps arriving: the newest landing date in bronze is at most {lag} days before "
+            f"the run date ({params.freshness_date}).",
+            params.ref("bronze", "events") if params.scoped(EVENTS_SUITE) else "{batch}"), LANDING_FRESHNESS))
     suite = new_suite(EVENTS_SUITE, "Every landing events line as ingested.", expectations)
     return TableSuite("bronze", suite, params.lakehouse / T.BRONZE_EVENTS.schema / T.BRONZE_EVENTS.name,
                       batched=True)

@@ -34,10 +34,20 @@ class GateParams:
     share_tolerance: float
     freshness_max_lag_days: int
     unclassified_library_share_warn: float
-    newest_landing_date: date | None  # None: nothing in the landing zone, freshness not checked
+    # the newest events date folder in the landing zone, up to the run date (None: no telemetry
+    # has landed yet, so nothing can be stale)
+    newest_landing_date: date | None
+    # the day a scheduled run processes (`--date`); None: everything landed, "now" is the newest
+    # landing date
+    run_date: date | None = None
     # suite -> the ingest batches it validates (sodai/gate_scope.py); a suite not named here
     # validates its whole table
     scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def freshness_date(self) -> date | None:
+        """The day freshness is judged against: the run date, else the newest landing date."""
+        return self.run_date or self.newest_landing_date
 
     def scoped(self, suite: str) -> bool:
         return suite in self.scopes
@@ -154,15 +164,22 @@ def unexpected_rows(query: str, description: str) -> Expectation:
         unexpected_rows_query=query, description=description, result_format="COMPLETE")
 
 
-def newest_at_least(column: str, minimum: date, description: str, whole_table: str | None = None) -> Expectation:
-    """Freshness: the column's maximum is at least `minimum`. A suite validating only new batches
-    states it on its whole table (`whole_table`, a table in SQL): a batch may hold only late rows,
-    or none of this table's."""
-    if whole_table is None:
-        return gx.expectations.ExpectColumnMaxToBeBetween(column=column, min_value=minimum, description=description)
+def newest_at_least(column: str, minimum: date, description: str, table: str = "{batch}") -> Expectation:
+    """Freshness: the newest value of a date column is at least `minimum`; an empty table fails
+    too. The offending row names the newest value (`last_<column>`, null when there is none). A
+    suite validating only new batches states it on its whole table (`table`, a table in SQL): a
+    batch may hold only late rows, or none of this table's."""
     return unexpected_rows(
-        f"select max({column}) as newest_{column} from {whole_table} having not (max({column}) >= date'{minimum}')",
+        f"select max({column}) as last_{column} from {table} "
+        f"having max({column}) is null or max({column}) < date'{minimum}'",
         description)
+
+
+def named(expectation: Expectation, check: str) -> Expectation:
+    """Give an expectation a stable name (`meta.check`): what a warning or a failure is called
+    on the console, in latest.json and in tests, whatever GE calls its type."""
+    expectation.meta = {**(expectation.meta or {}), "check": check}
+    return expectation
 
 
 def warning(expectation: Expectation) -> Expectation:

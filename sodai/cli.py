@@ -18,6 +18,7 @@ from typing import Iterator, Optional
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -90,11 +91,30 @@ def _engine() -> Iterator:
         handle.stop()
 
 
+def _refuse_on_bad_setup(landing: bool = False, key: bool = False) -> None:
+    """Stop (exit 2) before any work when a location cannot be used or the pseudonym key is not
+    the one silver was made with: the lakehouse always, the landing and the key when asked."""
+    from sodai import pipeline
+    from sodai.pseudonym_keys import KeyChanged
+    from sodai.storage import StorageError, require_landing, require_writable_lakehouse
+
+    try:
+        require_writable_lakehouse(state.settings.lakehouse)
+        if landing:
+            require_landing(state.settings.landing)
+        if key:
+            pipeline.check_pseudonym_key(state.settings)
+    except (StorageError, KeyChanged) as refused:
+        errors.print(f"[red]Refused:[/red] {escape(str(refused))}")
+        raise typer.Exit(EXIT_USAGE)
+
+
 @contextmanager
 def _locked(run_id: str) -> Iterator:
     """Hold the lakehouse's run lock (sodai/lock.py) for a command that writes to it."""
     from sodai.lock import RunLock, RunLocked
 
+    _refuse_on_bad_setup()
     try:
         with RunLock(state.settings.lakehouse, run_id) as lock:
             if lock.took_over is not None:
@@ -206,13 +226,14 @@ def _run_ingest(spark, until: date | None = None):
     return report
 
 
-def _run_refine(spark):
+def _run_refine(spark, rekey: bool = False):
     from sodai import pipeline
 
     _warn_demo_key()
     with _progress() as progress:
-        task = progress.add_task("Refining bronze -> silver (tables)", total=None)
-        report = pipeline.refine(state.settings, spark,
+        task = progress.add_task("Rebuilding silver from bronze with the new key (tables)" if rekey
+                                 else "Refining bronze -> silver (tables)", total=None)
+        report = pipeline.refine(state.settings, spark, rekey=rekey,
                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
     if not report.ingest_runs:
         console.print("Silver is up to date: no new bronze batches.")
@@ -227,6 +248,18 @@ def _run_refine(spark):
         table.add_row(f"silver.accounts (snapshot {report.accounts_snapshot})", f"{report.accounts_rows:,}")
     console.print(table)
     return report
+
+
+def _print_accounts_snapshot(run_date: date | None) -> None:
+    """Which accounts snapshot the industries come from (the reference-data rule), a warning
+    when none was delivered."""
+    from sodai import pipeline
+
+    choice = pipeline.accounts_snapshot(state.settings, run_date)
+    if choice.rule == "none":
+        errors.print(f"[yellow]warning: accounts_snapshot_missing: {choice.text}[/yellow]")
+    else:
+        console.print(f"Industries: {choice.text}.")
 
 
 def _print_transform(report) -> None:
@@ -258,8 +291,11 @@ def _print_transform(report) -> None:
 def _run_transform(handle, spark, select: list[str] | None = None, full_refresh: bool = False,
                    exclude: list[str] | None = None):
     from sodai import pipeline
+    from sodai.pseudonym_keys import gold_is_stale
     from sodai.transform import TransformError
 
+    if gold_is_stale(state.settings.lakehouse):
+        console.print("Gold holds pseudonyms of an earlier key: a full dbt build rebuilds it.")
     with _progress() as progress:
         task = progress.add_task("dbt build (nodes)", total=None)
         try:
@@ -312,15 +348,24 @@ def ingest(
 ) -> None:
     """Landing -> bronze: every new file, exactly once, with quarantine and reconciliation."""
     run_date = _parse_day(day, "--date") if day else None
+    _refuse_on_bad_setup(landing=True)
     with _one_stage("ingest", run_id, run_date) as record, _engine() as (_, spark):
         record.rows = _rows(_run_ingest(spark, until=run_date))
 
 
 @app.command()
-def refine(run_id: Optional[str] = RUN_ID_OPTION) -> None:
+def refine(
+    run_id: Optional[str] = RUN_ID_OPTION,
+    rekey: bool = typer.Option(False, "--rekey", help="Rebuild silver from bronze with this run's pseudonym key, "
+                                                      "then gold (a full dbt build): after changing the key."),
+) -> None:
     """Bronze -> silver: typed, deduplicated, pseudonymized tables (incremental)."""
-    with _one_stage("refine", run_id) as record, _engine() as (_, spark):
-        record.rows = _rows(_run_refine(spark))
+    _refuse_on_bad_setup(key=not rekey)
+    with _one_stage("refine", run_id) as record, _engine() as (handle, spark):
+        record.rows = _rows(_run_refine(spark, rekey))
+        if rekey:
+            _run_transform(handle, spark)
+            console.print("Silver and gold rebuilt with the new key: `sodai run` publishes the report.")
 
 
 @app.command()
@@ -368,6 +413,7 @@ def _run_days(days: list[date | None]) -> None:
     from sodai.tracking import pipeline_run
 
     started = time.perf_counter()
+    _refuse_on_bad_setup(landing=True, key=True)
     with _locked(new_run_id("pipeline")), _engine() as (handle, spark):
         console.print(f"Engine: {handle.kind}")
         for run_date in days:  # a backfill publishes every day, as the daily schedule would
@@ -422,6 +468,7 @@ def _pipeline_stages(handle, spark, run: _PipelineRun) -> None:
         _run_gate(spark, "bronze", run)
     with run.stage("refine") as stage:
         stage.record(_run_refine(spark))
+    _print_accounts_snapshot(run.run_date)
     if gates:
         _run_gate(spark, "silver", run)
     with run.stage("transform") as stage:
@@ -435,7 +482,7 @@ def _pipeline_stages(handle, spark, run: _PipelineRun) -> None:
         with run.stage("forecast") as stage:
             stage.record(_run_forecast())
     with run.stage("publish"):
-        _run_publish(run.run_id, run.tracker.run_id)
+        _run_publish(run.run_id, run.tracker.run_id, run.run_date)
 
 
 def _run_gate(spark, layer: str, run: _PipelineRun) -> None:
@@ -537,12 +584,12 @@ def forecast(run_id: Optional[str] = RUN_ID_OPTION) -> None:
         raise typer.Exit(EXIT_DATA)
 
 
-def _run_publish(run_id: str | None, mlflow_run_id: str | None = None) -> None:
+def _run_publish(run_id: str | None, mlflow_run_id: str | None = None, run_date: date | None = None) -> None:
     from sodai import pipeline
     from sodai.publish import PublishError
 
     try:
-        path = pipeline.publish(state.settings, run_id, mlflow_run_id)
+        path = pipeline.publish(state.settings, run_id, mlflow_run_id, run_date)
     except PublishError as error:
         errors.print(f"[red]Publish failed:[/red] {error}")
         raise typer.Exit(EXIT_DATA)
@@ -562,13 +609,15 @@ def docs() -> None:
 @app.command()
 def publish(
     run_id: Optional[str] = typer.Option(None, "--run-id", help="Pipeline run id recorded as provenance."),
+    day: Optional[str] = typer.Option(None, "--date", help="The day a scheduled run processed (recorded with the reference data it used)."),
 ) -> None:
     """Gold -> report.json: every key finding and figure, validated against docs/report.schema.json."""
     from sodai.runs import new_run_id
 
+    run_date = _parse_day(day, "--date") if day else None
     run_id = run_id or new_run_id("pipeline")
-    with _one_stage("publish", run_id):
-        _run_publish(run_id)
+    with _one_stage("publish", run_id, run_date):
+        _run_publish(run_id, run_date=run_date)
 
 
 @app.command()
@@ -606,6 +655,7 @@ def status() -> None:
     from sodai.status import latest_ingest_runs, table_status
 
     print_state(console, read_latest(state.settings.output))
+    _print_published_reference_data()
     lakehouse = state.settings.lakehouse
     tables = table_status(lakehouse)
     if not tables:
@@ -622,6 +672,20 @@ def status() -> None:
     if not runs.empty:
         console.print("Latest ingest batches: " + "; ".join(f"{r.ingest_run_id} {r.state}" for r in runs.itertuples()))
     _print_history(lakehouse)
+
+
+def _print_published_reference_data() -> None:
+    """The published report's reference data: which accounts snapshot its industries come from."""
+    import json
+
+    from sodai import pipeline
+
+    path = pipeline.report_path(state.settings)
+    if not path.is_file():
+        return
+    reference = json.loads(path.read_text()).get("provenance", {}).get("reference_data")
+    if reference:
+        console.print(f"Published report's industries: {reference['note']}.")
 
 
 def _print_history(lakehouse: Path, runs: int = 3) -> None:

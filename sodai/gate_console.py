@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sodai.gate_state import LAYER_ORDER
@@ -21,13 +22,21 @@ def print_gate(console: Console, errors: Console, report) -> None:
     console.print(table)
     for r in report.results:
         for f in r.failed:
-            errors.print(f"[red]failed: suite {r.suite}: {f.expectation}"
-                         f"{f' (column {f.column})' if f.column else ''}: {f.details}[/red]", soft_wrap=True)
+            errors.print(f"[red]{escape(_finding('failed', r.suite, f))}[/red]", soft_wrap=True)
         for f in r.warnings:
-            errors.print(f"[yellow]warning: suite {r.suite}: {f.expectation}"
-                         f"{f' (column {f.column})' if f.column else ''}: {f.details}[/yellow]", soft_wrap=True)
+            errors.print(f"[yellow]{escape(_finding('warning', r.suite, f))}[/yellow]", soft_wrap=True)
     if report.data_docs:
         console.print(f"Data Docs: {report.data_docs}")
+
+
+def _finding(kind: str, suite: str, f) -> str:
+    """What is wrong in the data's words and what to do, then the check's technical name."""
+    name = f"{f.check} " if f.check else ""
+    technical = f"{f.expectation}{f' (column {f.column})' if f.column else ''}: {f.details}"
+    if not f.summary:
+        return f"{kind}: {name}suite {suite}: {technical}"
+    return (f"{kind}: {name}{f.summary}\n  what to do: {f.remedy}\n"
+            f"  check: suite {suite}: {technical}")
 
 
 def print_state(console: Console, state: dict | None) -> None:

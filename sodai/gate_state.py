@@ -25,7 +25,10 @@ class Finding:
 
     expectation: str
     column: str | None
-    details: str
+    details: str  # the expectation's arguments and what was observed, technically
+    check: str | None = None  # the check's own name, for those that have one (meta.check)
+    summary: str = ""  # what is wrong, in the data's words (sodai/gate_messages.py)
+    remedy: str = ""  # what to do about it
 
 
 @dataclass

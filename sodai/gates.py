@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 from sodai.config import Settings
+from sodai.gate_messages import explain
 from sodai.gate_state import Finding, SuiteResult, merge, read_latest, write_latest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -92,6 +93,7 @@ def gate_params(settings: Settings, as_of: date | None = None):
         freshness_max_lag_days=quality.freshness_max_lag_days,
         unclassified_library_share_warn=quality.warn.unclassified_library_share,
         newest_landing_date=newest_landing_date(settings.landing, as_of),
+        run_date=as_of,
     )
 
 
@@ -316,7 +318,10 @@ def suite_result(layer: str, validation, offending_rows=None) -> SuiteResult:
         rows = None
         if offending_rows and config.kwargs.get("unexpected_rows_query") and not (outcome.exception_info or {}).get("raised_exception"):
             rows = offending_rows(config.kwargs["unexpected_rows_query"])
-        finding = Finding(config.type, _column(config.kwargs), details(outcome, rows))
+        found_rows = rows or ((outcome.result or {}).get("details") or {}).get("unexpected_rows")
+        message = explain(layer, validation.suite_name, outcome, found_rows)
+        finding = Finding(config.type, _column(config.kwargs), details(outcome, rows),
+                          check=(config.meta or {}).get("check"), summary=message.summary, remedy=message.remedy)
         if str(getattr(config.severity, "value", config.severity)) == "warning" or (config.meta or {}).get("severity") == "warning":
             result.warnings.append(finding)
         else:

@@ -12,7 +12,7 @@ from jobs.ingest.job import IngestJob, IngestReport
 from jobs.refine.job import RefineJob, RefineReport
 from sodai.config import Settings, pseudonym_key
 from sodai.lakehouse import Lakehouse
-from sodai.transform import TransformReport, docs, transform  # noqa: F401  silver -> gold (dbt)
+from sodai.transform import TransformReport, docs  # noqa: F401  silver -> gold (dbt)
 
 
 # The stages of `sodai run`, in order (also the orchestrator's tasks, orchestration/airflow).
@@ -32,10 +32,43 @@ def ingest(settings: Settings, spark: SparkSession, on_batch: Callable[[int, int
     return job.run(on_batch)
 
 
-def refine(settings: Settings, spark: SparkSession, on_progress: Callable[[int, int], None] | None = None) -> RefineReport:
-    """Bronze -> silver for every committed batch not refined yet."""
+def check_pseudonym_key(settings: Settings) -> None:
+    """Raise sodai.pseudonym_keys.KeyChanged unless this run's key made silver's pseudonyms."""
+    from sodai import pseudonym_keys
+
     key, _ = pseudonym_key(settings)
-    return RefineJob(spark, lakehouse_of(settings), key, settings.refine.lines_per_batch).run(on_progress)
+    pseudonym_keys.check_silver(settings.lakehouse, key, settings.pseudonymization.key_env)
+
+
+def refine(settings: Settings, spark: SparkSession, on_progress: Callable[[int, int], None] | None = None,
+           rekey: bool = False) -> RefineReport:
+    """Bronze -> silver for every committed batch not refined yet. Refused (KeyChanged) when the
+    pseudonym key is not the one silver was made with; with `rekey`, silver is rebuilt from
+    bronze under this run's key instead (and the next transform rebuilds gold in full)."""
+    from sodai import pseudonym_keys
+
+    key, _ = pseudonym_key(settings)
+    job = RefineJob(spark, lakehouse_of(settings), key, settings.refine.lines_per_batch)
+    if not rekey:
+        check_pseudonym_key(settings)
+        return job.run(on_progress)
+    return job.rebuild(on_progress, after_clear=lambda: pseudonym_keys.record(
+        settings.lakehouse, pseudonym_keys.SILVER, pseudonym_keys.fingerprint(key), "rekey: silver rebuilt from bronze"))
+
+
+def transform(settings: Settings, spark: SparkSession, url: str, select: list[str] | None = None,
+              full_refresh: bool = False, exclude: list[str] | None = None,
+              on_node: Callable[[str, str], None] | None = None) -> TransformReport:
+    """Silver -> gold: `dbt build` (sodai/transform.py). In full when gold holds pseudonyms of
+    another key than silver's (after `refine --rekey`): an incremental build would keep them."""
+    from sodai import pseudonym_keys
+    from sodai.transform import transform as dbt_build
+
+    stale = pseudonym_keys.gold_is_stale(settings.lakehouse)
+    report = dbt_build(settings, spark, url, select, full_refresh or stale, exclude, on_node)
+    if not select:
+        pseudonym_keys.record_gold_built(settings.lakehouse)
+    return report
 
 
 def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None, as_of: date | None = None,
@@ -45,6 +78,15 @@ def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None
     from sodai.gates import run_gate
 
     return run_gate(settings, spark, layer, run_id, as_of, new_batches_only)
+
+
+def accounts_snapshot(settings: Settings, run_date: date | None = None):
+    """Which accounts snapshot silver's industries come from, and by which part of the rule
+    (jobs.ingest.landing.accounts_snapshot_choice)."""
+    from jobs.ingest.landing import accounts_snapshot_choice
+    from sodai.publish import accounts_snapshot_date
+
+    return accounts_snapshot_choice(accounts_snapshot_date(settings.lakehouse), run_date)
 
 
 def report_path(settings: Settings) -> Path:
@@ -58,7 +100,8 @@ def forecast(settings: Settings, on_series: Callable[[str], None] | None = None)
     return run_forecast(settings, on_series)
 
 
-def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_id: str | None = None) -> Path:
+def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_id: str | None = None,
+            run_date: date | None = None) -> Path:
     """Gold -> report.json (validated against docs/report.schema.json); no engine needed.
     Refused while the quality gates block publication (report.json keeps the last good one)."""
     from sodai.gate_state import publication_blocked_error
@@ -77,5 +120,6 @@ def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_i
         pipeline_run_id=pipeline_run_id,
         engine=settings.engine.kind,
         mlflow_run_id=mlflow_run_id,
+        run_date=run_date,
     )
     return write_report(report, report_path(settings))

@@ -23,7 +23,7 @@ import yaml
 from deltalake import DeltaTable
 from pydantic import BaseModel, ConfigDict
 
-from sodai.delta_read import read_pandas
+from sodai.delta_read import read_arrow, read_pandas
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
@@ -97,6 +97,27 @@ def silver_versions(lakehouse: Path) -> dict[str, int]:
         if (path / "_delta_log").is_dir():
             versions[f"{spec.schema}.{spec.name}"] = DeltaTable(str(path)).version()
     return versions
+
+
+def accounts_snapshot_date(lakehouse: Path) -> date | None:
+    """The date of the accounts snapshot in silver (None: no snapshot refined yet)."""
+    from jobs.refine.tables import ACCOUNTS
+
+    path = lakehouse / ACCOUNTS.schema / ACCOUNTS.name
+    if not (path / "_delta_log").is_dir():
+        return None
+    dates = read_arrow(path, ["snapshot_date"]).column("snapshot_date").drop_null().to_pylist()
+    return max(dates) if dates else None
+
+
+def reference_data(lakehouse: Path, run_date: date | None) -> dict[str, Any]:
+    """report.json's provenance of the reference data: the accounts snapshot the industries come
+    from, and which part of the rule chose it (docs/operations.md, "Reference data")."""
+    from jobs.ingest.landing import accounts_snapshot_choice
+
+    choice = accounts_snapshot_choice(accounts_snapshot_date(lakehouse), run_date)
+    return {"accounts_snapshot": json_value(choice.snapshot_date), "run_date": json_value(choice.run_date),
+            "rule": choice.rule, "note": choice.text}
 
 
 # --- JSON conversion ----------------------------------------------------------------------------
@@ -245,6 +266,7 @@ def build_report(
     pipeline_run_id: str | None,
     engine: str,
     mlflow_run_id: str | None = None,
+    run_date: date | None = None,
     catalog: ReportCatalog | None = None,
     generated_at: datetime | None = None,
 ) -> dict[str, Any]:
@@ -291,6 +313,7 @@ def build_report(
             } | {name: {"path": str(lakehouse / "silver" / name.split(".", 1)[1]), "version": version}
                  for name, version in silver_versions(lakehouse).items()},
             "generator": _generator(landing),
+            "reference_data": reference_data(lakehouse, run_date),
         },
     }
     if forecasts is not None:

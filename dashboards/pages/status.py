@@ -43,6 +43,11 @@ def runs_section(data, t: Translator, report) -> list:
         provenance = report["provenance"]
         out.append(html.P([html.Code(provenance.get("pipeline_run_id") or "–"), " · ", report["generated_at"], " · ",
                            t("methodology.engine"), ": ", provenance.get("engine", "–")], id="last-run"))
+        reference = provenance.get("reference_data")
+        if reference:
+            out.append(html.P(t(f"status.accounts_snapshot_{reference['rule']}",
+                                snapshot=reference.get("accounts_snapshot") or "", day=reference.get("run_date") or ""),
+                              className="bad" if reference["rule"] == "none" else "note", id="reference-data"))
     else:
         out.append(_absent(t("status.no_report"), "no-report"))
     runs = data.ingest_runs(limit=10)

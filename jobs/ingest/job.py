@@ -28,7 +28,7 @@ from jobs.batching import bounded_batches
 from jobs.contract import Rule
 from jobs.ingest import tables as T
 from jobs.ingest.accounts import parse_accounts_csv
-from jobs.ingest.landing import LandingFile, StrayFile, list_landing, read_lines, sha256_of
+from jobs.ingest.landing import LandingFile, StrayFile, files_for_day, list_landing, read_lines, sha256_of
 from jobs.ingest.validate import validate_event_lines
 from sodai.failpoints import failpoint
 from sodai.lakehouse import Lakehouse
@@ -173,7 +173,7 @@ class IngestJob:
                  until: date | None = None, one_scan: bool = False, bytes_per_batch: int | None = None):
         self.spark, self.lakehouse, self.landing = spark, lakehouse, Path(landing)
         self.files_per_batch, self.bytes_per_batch = files_per_batch, bytes_per_batch
-        self.until = until  # a scheduled run for day D takes files of date folders <= D only
+        self.until = until  # a scheduled run for day D takes what files_for_day(D) gives
         self.one_scan = one_scan  # read a batch's plain files in one scan (see read_lines)
 
     def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
@@ -183,7 +183,7 @@ class IngestJob:
         report = IngestReport(rolled_back=recover(spark, lakehouse))
         files, report.strays = list_landing(self.landing)
         if self.until is not None:
-            files = [f for f in files if f.partition_date <= self.until]
+            files = files_for_day(files, self.until)
         new_files = self._new_files(files, report)
         events = [f for f, _ in new_files if f.kind == "events"]
         accounts = [f for f, _ in new_files if f.kind == "accounts"]

@@ -71,6 +71,52 @@ def list_landing(root: Path) -> tuple[list[LandingFile], list[StrayFile]]:
     return files, strays
 
 
+def files_for_day(files: list[LandingFile], day: date) -> list[LandingFile]:
+    """What a run for `day` takes from the landing zone: events files of date folders up to
+    `day`, and the accounts snapshots dated on or before it. When no snapshot is dated on or
+    before `day`, the earliest snapshot delivered is taken instead: a team's first snapshot is
+    usually exported after the history it describes, and industries must come from somewhere.
+    A later snapshot is taken by the run of its own date, and re-resolves industries then."""
+    events = [f for f in files if f.kind == EVENTS_DIR and f.partition_date <= day]
+    snapshots = sorted({f.partition_date for f in files if f.kind == ACCOUNTS_DIR})
+    usable = [d for d in snapshots if d <= day] or snapshots[:1]
+    accounts = [f for f in files if f.kind == ACCOUNTS_DIR and f.partition_date in usable]
+    return events + accounts
+
+
+@dataclass(frozen=True)
+class AccountsSnapshotChoice:
+    """Which accounts snapshot a run's industries come from, and by which part of the rule of
+    `files_for_day`: what the run prints and report.json's provenance records."""
+
+    snapshot_date: date | None
+    run_date: date | None
+    rule: str  # newest | on_or_before | earliest_after | none
+
+    @property
+    def text(self) -> str:
+        if self.rule == "none":
+            return "no accounts snapshot delivered: every customer is counted in industry Other"
+        if self.rule == "earliest_after":
+            return (f"accounts snapshot {self.snapshot_date}, dated after the run date {self.run_date}: "
+                    "no snapshot is dated on or before it, so the earliest delivered is used")
+        if self.rule == "on_or_before":
+            return f"accounts snapshot {self.snapshot_date}, the newest dated on or before the run date {self.run_date}"
+        return f"accounts snapshot {self.snapshot_date}, the newest delivered"
+
+
+def accounts_snapshot_choice(snapshot_date: date | None, run_date: date | None) -> AccountsSnapshotChoice:
+    """The rule that chose `snapshot_date` (silver.accounts') for a run of `run_date` (None: a
+    run over everything landed)."""
+    if snapshot_date is None:
+        rule = "none"
+    elif run_date is None:
+        rule = "newest"
+    else:
+        rule = "on_or_before" if snapshot_date <= run_date else "earliest_after"
+    return AccountsSnapshotChoice(snapshot_date, run_date, rule)
+
+
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

@@ -75,6 +75,19 @@ class RefineJob:
             failpoint("refine.after_group")
         return report
 
+    def rebuild(self, on_progress: Callable[[int, int], None] | None = None,
+                after_clear: Callable[[], None] | None = None) -> RefineReport:
+        """Silver again from bronze alone: the refine ledger and every silver table emptied, then
+        every committed batch refined (a new pseudonym key). The ledger is emptied first: a crash
+        at any point leaves silver either as it was or refinable by the next run."""
+        lakehouse = self.lakehouse
+        lakehouse.ensure(self.spark, *bronze.ALL, *T.ALL)
+        for spec in (T.REFINE_LEDGER, *T.EVENT_TABLES.values(), T.ACCOUNTS):
+            self.spark.sql(f"DELETE FROM {lakehouse.ref(spec)}")
+        if after_clear:
+            after_clear()
+        return self.run(on_progress)
+
     def _refine_group(self, runs: list[str], report: RefineReport, table_written: Callable[[], None]) -> None:
         """Refine these ingest batches into silver, then record them in the refine ledger."""
         spark, lakehouse = self.spark, self.lakehouse

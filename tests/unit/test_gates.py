@@ -100,10 +100,56 @@ def test_schema_types_and_keys(params):
     assert _find(silver, "expect_column_values_to_be_unique", "event_id")
     assert {e.column for e in _find(silver, "expect_column_values_to_not_be_null")} >= {"model", "requests", "customer_key"}
     assert not _find(silver, "expect_column_values_to_not_be_null", "tokens_in")  # optional in the contract
-    freshness = _find(silver, "expect_column_max_to_be_between", "event_month")[0]
-    assert freshness.min_value == date(2024, 5, 1)  # 2024-05-19 less 3 days, as a month
+
+
+def _check(suite, name):
+    """The expectation of `suite` with this name (meta.check)."""
+    found = [e for e in suite.expectations if (e.meta or {}).get("check") == name]
+    assert len(found) == 1, (suite.name, name, len(found))
+    return found[0]
+
+
+def _severity(expectation) -> str:
+    return getattr(expectation.severity, "value", expectation.severity)
+
+
+def test_freshness_fails_on_the_landing_once_and_warns_per_event_type(params):
+    """The landing's freshness (the newest landed events lag the run date) is one critical check
+    on bronze.events; an event type with no events yet, or none lately, is a silver warning."""
     bronze = _by_name("bronze", params)["bronze.events"].suite
-    assert _find(bronze, "expect_column_max_to_be_between", "landing_date")[0].min_value == date(2024, 5, 16)
+    landing = _check(bronze, "landing_freshness")
+    assert _severity(landing) == "critical"
+    assert "from {batch}" in landing.unexpected_rows_query
+    assert "max(landing_date) is null or max(landing_date) < date'2024-05-16'" in landing.unexpected_rows_query
+    silver = _by_name("silver", params)
+    for event_type in EVENT_TYPES:
+        suite = silver[EVENT_TABLES[event_type.name].qualified].suite
+        quiet = _check(suite, "event_type_quiet")
+        assert _severity(quiet) == "warning"
+        assert "max(event_date) is null or max(event_date) < date'2024-05-16'" in quiet.unexpected_rows_query
+        assert not _find(suite, "expect_column_max_to_be_between")
+    for table in (*_by_name("bronze", params).values(), *silver.values()):
+        freshness = [e for e in table.suite.expectations if "max(" in getattr(e, "unexpected_rows_query", "") and
+                     "having max(" in e.unexpected_rows_query]
+        critical = [e for e in freshness if _severity(e) != "warning"]
+        assert len(critical) == (1 if table.name == "bronze.events" else 0), table.name
+
+
+def test_a_dated_run_judges_freshness_against_its_day(params):
+    from dataclasses import replace
+
+    dated = replace(params, newest_landing_date=date(2024, 3, 1), run_date=date(2024, 3, 10))
+    assert dated.freshness_date == date(2024, 3, 10)
+    landing = _check(_by_name("bronze", dated)["bronze.events"].suite, "landing_freshness")
+    assert "< date'2024-03-07'" in landing.unexpected_rows_query  # the run date less 3 days
+
+
+def test_no_accounts_snapshot_is_a_warning_not_a_failure(params):
+    accounts = _by_name("silver", params)["silver.accounts"].suite
+    snapshots = _find(accounts, "expect_column_unique_value_count_to_be_between", "snapshot_date")[0]
+    assert (snapshots.min_value, snapshots.max_value) == (0, 1)  # at most one snapshot at a time
+    missing = _check(accounts, "accounts_snapshot_missing")
+    assert _severity(missing) == "warning" and missing.min_value == 1
 
 
 def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params):
@@ -119,14 +165,13 @@ def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params)
     assert all("ingest_run_id in ('ingest-2')" in q for q in queries if "reconciliation" in q or "quarantine" in q)
     across = [q for q in queries if "not in ('ingest-2')" in q]
     assert len(across) == 2 and any("t.event_id = b.event_id" in q for q in across)
-    assert any("max(landing_date) >= date'2024-05-16'" in q for q in queries)
-    assert not _find(bronze["bronze.events"].suite, "expect_column_max_to_be_between")
+    assert any("max(landing_date) < date'2024-05-16'" in q and "from delta.`" in q for q in queries)
 
     silver = _by_name("silver", scoped)
     uc = [e.unexpected_rows_query for e in _find(silver["silver.uc_activity"].suite, "unexpected_rows_expectation")]
     assert any("ingest_run_id in ('ingest-2')" in q and "count(distinct event_id)" in q for q in uc)
     assert any("t.event_id = b.event_id" in q and "not in ('ingest-2')" in q for q in uc)
-    assert any("max(event_month) >= date'2024-05-01'" in q for q in uc)
+    assert any("max(event_date) < date'2024-05-16'" in q and "from delta.`" in q for q in uc)
     # a suite without a scope is the whole-table suite, unchanged
     assert silver["silver.serving_usage"].suite.expectations == _by_name("silver", params)["silver.serving_usage"].suite.expectations
 
@@ -134,8 +179,10 @@ def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params)
 def test_no_freshness_without_landing(params):
     from dataclasses import replace
 
-    silver = _by_name("silver", replace(params, newest_landing_date=None))["silver.uc_activity"].suite
-    assert not _find(silver, "expect_column_max_to_be_between")
+    nothing_landed = replace(params, newest_landing_date=None)
+    for table in (*suites_for("bronze", nothing_landed), *suites_for("silver", nothing_landed)):
+        checks = {(e.meta or {}).get("check") for e in table.suite.expectations}
+        assert not checks & {"landing_freshness", "event_type_quiet"}, table.name
 
 
 def test_mart_suites_carry_the_yml_invariants(params):
@@ -207,7 +254,7 @@ def test_merge_keeps_the_latest_result_of_each_layer():
     assert [g["layer"] for g in state["gates"]] == ["bronze", "silver", "silver"]
     failed = state["gates"][2]
     assert failed["failed"] == [{"expectation": "expect_column_values_to_be_between", "column": "usage_hours",
-                                 "details": "3 unexpected"}]
+                                 "details": "3 unexpected", "check": None, "summary": "", "remedy": ""}]
     assert set(failed) == {"layer", "suite", "success", "evaluated", "failed", "warnings"}
     # a later run: bronze passes, silver still blocked until it passes again
     state = merge(state, "bronze", [_result("bronze", "bronze.events")], "run-2", None)

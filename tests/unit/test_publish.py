@@ -61,7 +61,9 @@ def _minimal_report() -> dict:
         "key_findings": [dict(finding, id=f"K{i}") for i in range(1, 11)],
         "figures": [dict(figure, id=f"F{i}") for i in range(1, 12)], "beyond": [],
         "provenance": {"pipeline_run_id": None, "dbt_invocation_id": None, "engine": "spark", "tables": {},
-                       "generator": None},
+                       "generator": None,
+                       "reference_data": {"accounts_snapshot": "2024-03-20", "run_date": "2024-03-04",
+                                          "rule": "earliest_after", "note": "accounts snapshot 2024-03-20, ..."}},
     }
 
 
@@ -75,6 +77,7 @@ def test_the_schema_accepts_a_complete_report():
     lambda r: r["key_findings"][0]["measures"][0].update(is_suppressed=True),
     lambda r: r["figures"][0]["rows"].append({"nested": {"a": 1}}),         # cells are scalars
     lambda r: r["provenance"].pop("dbt_invocation_id"),
+    lambda r: r["provenance"]["reference_data"].update(rule="latest"),    # not a rule of the reference data
 ])
 def test_the_schema_refuses_a_broken_report(break_it):
     report = copy.deepcopy(_minimal_report())

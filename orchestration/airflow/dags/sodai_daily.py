@@ -34,7 +34,7 @@ STAGE_COMMANDS = (
     ("transform", f"{SODAI} transform --run-id {RUN_ID}"),
     ("gate_gold", f"{SODAI} gate gold --date {{{{ ds }}}} --run-id {RUN_ID}"),
     ("forecast", f"{SODAI} forecast --run-id {RUN_ID}"),
-    ("publish", f"{SODAI} publish --run-id {RUN_ID}"),
+    ("publish", f"{SODAI} publish --date {{{{ ds }}}} --run-id {RUN_ID}"),
 )
 
 with DAG(
