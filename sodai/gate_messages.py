@@ -51,24 +51,34 @@ def explain(layer: str, suite: str, outcome, rows: list[dict] | None = None) -> 
     error = (outcome.exception_info or {})
     if error.get("raised_exception"):
         return Message(f"{suite}: the check could not run: {_first_line(error.get('exception_message'))}", remedy)
-    if check in _FRESHNESS and rows:
-        return Message(_FRESHNESS[check](suite, rows[0]), remedy)
+    if check in _BY_CHECK:
+        return Message(_BY_CHECK[check](suite, (rows or [{}])[0]), remedy)
     return Message(_summary(suite, config.type, kwargs, found, rows, config.description), remedy)
 
 
 def _quiet(table: str, row: dict) -> str:
-    last = row.get("last_event_date")
+    if "last_event_date" not in row:  # the offending row could not be read back
+        return f"{table} has had no events lately."
+    last = row["last_event_date"]
     return f"{table} has no events yet." if last is None else f"{table} has had no events since {last}."
 
 
 def _stale_landing(table: str, row: dict) -> str:
-    last = row.get("last_landing_date")
+    if "last_landing_date" not in row:
+        return f"telemetry stopped arriving: {table} lags the run date."
+    last = row["last_landing_date"]
     if last is None:
         return f"{table} holds no telemetry, though files have landed for the run's days."
     return f"telemetry stopped arriving: the newest landed events are of {last} ({table})."
 
 
-_FRESHNESS = {EVENT_TYPE_QUIET: _quiet, LANDING_FRESHNESS: _stale_landing}
+def _no_accounts(table: str, _: dict) -> str:
+    return (f"{table} is empty: no accounts snapshot has been delivered, so every customer is counted in "
+            "industry Other.")
+
+
+# checks whose findings have words of their own (the offending row, if any, is the argument)
+_BY_CHECK = {EVENT_TYPE_QUIET: _quiet, LANDING_FRESHNESS: _stale_landing, ACCOUNTS_SNAPSHOT_MISSING: _no_accounts}
 
 
 def _summary(table: str, kind: str, kwargs: dict, found: dict, rows: list[dict] | None,

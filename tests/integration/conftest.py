@@ -153,6 +153,15 @@ def run_cli(settings: Settings, *args: str, failpoint: str | None = None, remote
     is on a cluster), so killing the child kills the pipeline, not the engine. `extra_env`
     adds variables (e.g. SODAI__REPORT__... overrides).
     """
+    completed = cli_process(settings, *args, failpoint=failpoint, remote_url=remote_url, extra_env=extra_env)
+    if failpoint is None and completed.returncode != 0:
+        print(completed.stdout[-5000:])
+    return completed.returncode
+
+
+def cli_process(settings: Settings, *args: str, failpoint: str | None = None, remote_url: str | None = None,
+                extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """run_cli's child process, finished: its exit code and its output (stdout and stderr, merged)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
     env.update(
         SODAI__PATHS__LANDING=str(settings.landing),
@@ -166,10 +175,7 @@ def run_cli(settings: Settings, *args: str, failpoint: str | None = None, remote
     if failpoint:
         env["SODAI_FAILPOINT"] = failpoint
     env.update(extra_env or {})
-    completed = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "sodai.cli", *args], env=env, cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
     )
-    if failpoint is None and completed.returncode != 0:
-        print(completed.stdout[-5000:])
-    return completed.returncode

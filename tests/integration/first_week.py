@@ -1,17 +1,17 @@
 """A landing as a team brings it on its first day, not as the generator writes it.
 
-Two weeks of daily event files (2024-03-04 to 2024-03-17) from twelve customers, and one accounts
-snapshot, dated the day it was exported (2024-03-20), after every event day. Products that launch
-mid-history and a quiet stretch:
+Six days of daily event files (2024-03-04 to 2024-03-09) from twelve customers, and one accounts
+snapshot, dated the day it was exported (2024-03-20), after every event day. Products that
+launch mid-history, and a quiet stretch longer than the freshness lag (runs over this landing
+use FRESHNESS_MAX_LAG_DAYS: two days stand for the default week, so that six days show it all):
 
-* foundation-model API calls start on 2024-03-09 (no fm_api_request before that day);
-* model serving has events on 2024-03-04 and 2024-03-05, none for the following eight days, and
-  again from 2024-03-14 on: on 2024-03-13 its newest event is more than a week old;
-* vector search starts on the last day, 2024-03-17;
+* foundation-model API calls start on 2024-03-06 (no fm_api_request before that day);
+* model serving has events on 2024-03-04, none for the following four days, and again on
+  2024-03-09: on 2024-03-07 and 2024-03-08 its last event is more than two days old;
+* vector search starts on the last day, 2024-03-09;
 * every other event type has events on every day.
 
-The report needs cells of at least SUPPRESSION_MIN_CUSTOMERS customers to publish anything, so
-runs over this landing use that threshold.
+Cells need at least SUPPRESSION_MIN_CUSTOMERS customers to be published.
 """
 
 from __future__ import annotations
@@ -22,12 +22,19 @@ from pathlib import Path
 from jobs.generate import write_accounts_snapshot, write_event_file
 from tests.known_answers.scenario import Telemetry, utc
 
-FIRST_DAY, LAST_DAY = date(2024, 3, 4), date(2024, 3, 17)
+FIRST_DAY, LAST_DAY = date(2024, 3, 4), date(2024, 3, 9)
 SNAPSHOT_DATE = date(2024, 3, 20)
-FM_API_START = date(2024, 3, 9)
-SERVING_DAYS = (date(2024, 3, 4), date(2024, 3, 5), *(date(2024, 3, d) for d in range(14, 18)))
+FM_API_START = date(2024, 3, 6)
+SERVING_DAYS = (date(2024, 3, 4), date(2024, 3, 9))
+SERVING_QUIET_DAYS = (date(2024, 3, 7), date(2024, 3, 8))  # last serving event more than the lag ago
 VECTOR_SEARCH_START = LAST_DAY
+FRESHNESS_MAX_LAG_DAYS = 2
 SUPPRESSION_MIN_CUSTOMERS = 2
+# what a run over this landing needs besides its paths
+SETTINGS = {"SODAI__QUALITY__FRESHNESS_MAX_LAG_DAYS": str(FRESHNESS_MAX_LAG_DAYS),
+            "SODAI__REPORT__SUPPRESSION_MIN_CUSTOMERS": str(SUPPRESSION_MIN_CUSTOMERS)}
+
+CUSTOMERS = 2
 
 CUSTOMERS = [f"c{n:02d}" for n in range(1, 13)]
 INDUSTRIES = {

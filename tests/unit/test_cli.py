@@ -91,3 +91,33 @@ def test_an_unreachable_engine_during_transform_exits_3(monkeypatch, tmp_path):
 
     _fake_engine(monkeypatch, tmp_path, unreachable)
     assert runner.invoke(app, ["transform"]).exit_code == EXIT_ENGINE
+
+
+def test_a_landing_that_does_not_exist_stops_ingest_with_exit_2_naming_it(tmp_path):
+    missing = tmp_path / "landnig"
+    result = _invoke_with_paths(tmp_path, ["ingest"], landing=missing)
+    assert result.exit_code == 2
+    assert f"landing location {missing} does not exist" in " ".join(result.output.split())
+    empty = tmp_path / "landing"
+    empty.mkdir()
+    from sodai.storage import require_landing
+
+    require_landing(empty)  # an empty landing is a normal case, reported by the ingest
+
+
+def test_a_lakehouse_that_cannot_be_created_stops_the_run_with_exit_2(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "landing").mkdir()
+    result = _invoke_with_paths(tmp_path, ["run"], landing=tmp_path / "landing", lakehouse=tmp_path / "a-file" / "lh")
+    assert result.exit_code == 2
+    assert f"lakehouse location {tmp_path / 'a-file' / 'lh'} cannot be created or written" in " ".join(result.output.split())
+
+
+def _invoke_with_paths(tmp_path, args, landing, lakehouse=None):
+    from typer.testing import CliRunner
+
+    from sodai.cli import app
+
+    env = {"SODAI__PATHS__LANDING": str(landing), "SODAI__PATHS__LAKEHOUSE": str(lakehouse or tmp_path / "lakehouse"),
+           "SODAI__PATHS__OUTPUT": str(tmp_path / "output")}
+    return CliRunner().invoke(app, args, env=env)

@@ -77,3 +77,43 @@ def test_a_big_file_is_read_once_with_exact_line_numbers(tmp_path, engines, engi
         "sum(cast(cast(get_json_object(raw_line, '$.n') as bigint) + 1 = line_number as int)) as in_place",
     ).first()
     assert (stats.n, stats.d, stats.lo, stats.hi, stats.in_place) == (count, count, 1, count, count)
+
+
+def _files(*paths: str):
+    from jobs.ingest.landing import LandingFile
+
+    files = []
+    for path in paths:
+        kind, folder = path.split("/")[:2]
+        files.append(LandingFile(path, kind, date.fromisoformat(folder.split("=")[1]), 1, 0))
+    return files
+
+
+def test_a_day_takes_the_newest_snapshot_on_or_before_it_else_the_earliest_delivered():
+    from jobs.ingest.landing import files_for_day
+
+    files = _files("events/date=2024-03-01/a.json", "events/date=2024-03-09/a.json",
+                   "accounts/snapshot=2024-03-05/a.csv", "accounts/snapshot=2024-03-05/b.csv",
+                   "accounts/snapshot=2024-04-01/a.csv")
+    taken = lambda day: [f.path for f in files_for_day(files, day)]  # noqa: E731
+    # before every snapshot: the earliest delivered (both its files), events up to the day
+    assert taken(date(2024, 3, 1)) == ["events/date=2024-03-01/a.json", "accounts/snapshot=2024-03-05/a.csv",
+                                       "accounts/snapshot=2024-03-05/b.csv"]
+    # on and after a snapshot's date: the snapshots dated up to the day (the newest wins in refine)
+    assert taken(date(2024, 3, 9))[-2:] == ["accounts/snapshot=2024-03-05/a.csv", "accounts/snapshot=2024-03-05/b.csv"]
+    assert "accounts/snapshot=2024-04-01/a.csv" in taken(date(2024, 4, 1))
+    # no snapshot at all: events only
+    assert [f.path for f in files_for_day(files[:2], date(2024, 3, 9))] == [f.path for f in files[:2]]
+
+
+def test_the_snapshot_choice_names_its_rule():
+    from jobs.ingest.landing import accounts_snapshot_choice
+
+    march, april = date(2024, 3, 5), date(2024, 4, 1)
+    assert accounts_snapshot_choice(None, march).rule == "none"
+    assert accounts_snapshot_choice(march, None).rule == "newest"
+    assert accounts_snapshot_choice(march, april).rule == "on_or_before"
+    after = accounts_snapshot_choice(april, march)
+    assert after.rule == "earliest_after"
+    assert after.text == ("accounts snapshot 2024-04-01, dated after the run date 2024-03-05: no snapshot is dated "
+                          "on or before it, so the earliest delivered is used")

@@ -143,26 +143,35 @@ k1_k2 as (
 
 -- K3 ------------------------------------------------------------------------------------------
 
+-- A finding about one subject (a category, a product, an industry) reads its figure's row through
+-- a left join from the subject: a subject without a row (no customer used it yet) still gives the
+-- finding its rows, suppressed, as every key finding has one headline.
+k3_subject as (
+
+    select '{{ var("k3_application_category") }}' as application_category
+
+),
+
 k3 as (
 
     select 'K3' as finding_id, 'category_share' as measure, true as is_headline,
-        notebook_share as value, 'share' as unit,
-        cast(notebooks as double) as numerator, null as denominator, customers
-    from fig03
-    where application_category = '{{ var("k3_application_category") }}'
+        fig03.notebook_share as value, 'share' as unit,
+        cast(fig03.notebooks as double) as numerator, null as denominator, fig03.customers
+    from k3_subject
+    left join fig03 on fig03.application_category = k3_subject.application_category
 
     union all
 
-    select 'K3', 'category_yoy_growth', false, yoy_growth, 'growth',
-        cast(current_month_notebooks as double), cast(base_month_notebooks as double), customers
-    from fig04
-    where application_category = '{{ var("k3_application_category") }}'
+    select 'K3', 'category_yoy_growth', false, fig04.yoy_growth, 'growth',
+        cast(fig04.current_month_notebooks as double), cast(fig04.base_month_notebooks as double), fig04.customers
+    from k3_subject
+    left join fig04 on fig04.application_category = k3_subject.application_category
 
     union all
 
-    select 'K3', 'category_growth_rank', false, cast(growth_rank as double), 'rank', null, null, customers
-    from fig04
-    where application_category = '{{ var("k3_application_category") }}'
+    select 'K3', 'category_growth_rank', false, cast(fig04.growth_rank as double), 'rank', null, null, fig04.customers
+    from k3_subject
+    left join fig04 on fig04.application_category = k3_subject.application_category
 
 ),
 
@@ -219,16 +228,18 @@ k4 as (
 k5_k6 as (
 
     select 'K5' as finding_id, 'product_rank' as measure, true as is_headline,
-        cast(customer_rank as double) as value, 'rank' as unit,
-        null as numerator, null as denominator, customers
-    from fig05
-    where product = '{{ var("k5_product") }}'
+        cast(fig05.customer_rank as double) as value, 'rank' as unit,
+        null as numerator, null as denominator, fig05.customers
+    from (select '{{ var("k5_product") }}' as product) as k5_subject
+    left join fig05 on fig05.product = k5_subject.product
 
     union all
 
-    select 'K6', 'vector_db_weekly_yoy', true, value, 'growth', null, null, customers
-    from highlights
-    where figure_id = 'F6' and measure = 'weekly_yoy' and subject = 'vector_db'
+    select 'K6', 'vector_db_weekly_yoy', true, highlights.value, 'growth', null, null, highlights.customers
+    from (select 'vector_db' as subject) as k6_subject
+    left join highlights
+        on highlights.figure_id = 'F6' and highlights.measure = 'weekly_yoy'
+        and highlights.subject = k6_subject.subject
 
 ),
 
@@ -312,20 +323,26 @@ k7_k8_k9 as (
 
 -- K10 -----------------------------------------------------------------------------------------
 
+k10_subject as (
+
+    select '{{ var("k10_industry_key") }}' as industry_key
+
+),
+
 k10 as (
 
     select 'K10' as finding_id, 'gpu_six_month_growth' as measure, true as is_headline,
-        six_month_growth as value, 'growth' as unit,
-        current_month_usage_hours as numerator, base_month_usage_hours as denominator, customers
-    from fig09
-    where industry_key = '{{ var("k10_industry_key") }}'
+        fig09.six_month_growth as value, 'growth' as unit,
+        fig09.current_month_usage_hours as numerator, fig09.base_month_usage_hours as denominator, fig09.customers
+    from k10_subject
+    left join fig09 on fig09.industry_key = k10_subject.industry_key
 
     union all
 
-    select 'K10', 'gpu_growth_rank', false, cast(six_month_growth_rank as double), 'rank',
-        null, null, customers
-    from fig09
-    where industry_key = '{{ var("k10_industry_key") }}'
+    select 'K10', 'gpu_growth_rank', false, cast(fig09.six_month_growth_rank as double), 'rank',
+        null, null, fig09.customers
+    from k10_subject
+    left join fig09 on fig09.industry_key = k10_subject.industry_key
 
 ),
 
