@@ -151,7 +151,7 @@ def generate(
     landing: Optional[Path] = typer.Option(None, help="Landing folder (default from conf)."),
     redeliver: Optional[str] = typer.Option(None, help="Re-deliver this landing file unchanged, e.g. events/date=2024-03-01/part-0000.json."),
 ) -> None:
-    """Write synthetic telemetry (CONTRACT.md) into the landing zone."""
+    """Write synthetic telemetry (docs/contract.md) into the landing zone."""
     from jobs.generate import generate_telemetry, load_generator_params, redeliver_file
 
     settings = state.settings

@@ -1,5 +1,5 @@
 {#-
-    Rank of an industry row among the six industries (REPORT_SPEC ranks industries; Other is
+    Rank of an industry row among the six industries (the report ranks industries; Other is
     shown but never ranked, nor is an all-industries row): rank() over the rows that are ranked,
     null on the others. `ranked_when` narrows the ranked rows further (e.g. published cells only).
 -#}

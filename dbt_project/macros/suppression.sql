@@ -1,5 +1,5 @@
 {#-
-    Cohort suppression (REPORT_SPEC "Privacy"): a published cell computed from fewer than k
+    Cohort suppression (docs/report.md): a published cell computed from fewer than k
     distinct customers (var suppression_min_customers) is suppressed: flagged and null.
 
     Primary suppression alone is not enough where cells add up to something published (industries

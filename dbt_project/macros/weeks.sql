@@ -1,5 +1,5 @@
 {#-
-    Weeks start on Monday (REPORT_SPEC). Week arithmetic happens here, at compile time, from the
+    Weeks start on Monday (the report definition). Week arithmetic happens here, at compile time, from the
     report vars, so models compare plain date literals.
 -#}
 
@@ -47,7 +47,7 @@
 
 
 {#-
-    The holiday smoothing of a weekly series (REPORT_SPEC: "weeks starting 2023-12-18 ..
+    The holiday smoothing of a weekly series (report definition: "weeks starting 2023-12-18 ..
     2024-01-01 are replaced by their mean"): inside the span the value is the mean of the span's
     weeks of the same series (partition), outside it the value itself.
 -#}

@@ -18,7 +18,7 @@ from pyspark.sql.connect.session import SparkSession
 
 EVENTS_DIR = "events"
 ACCOUNTS_DIR = "accounts"
-# An events file's path under the landing root (CONTRACT.md); group 1 is its date folder's day.
+# An events file's path under the landing root (docs/contract.md); group 1 is its date folder's day.
 _EVENTS_PATH = r"events/date=(\d{4}-\d{2}-\d{2})/[^/]+\.json(?:\.gz)?"
 _EVENTS_FILE = re.compile(f"^{_EVENTS_PATH}$")
 _ACCOUNTS_FILE = re.compile(r"^accounts/snapshot=(\d{4}-\d{2}-\d{2})/[^/]+\.csv$")

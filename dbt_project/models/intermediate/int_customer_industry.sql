@@ -1,7 +1,7 @@
 {#-
     Every customer seen in telemetry or in the newest accounts snapshot, with the industry the
     report counts it under: the snapshot's industry when it is one of the seed's industries, else
-    Other (REPORT_SPEC: "industry comes from the newest accounts snapshot (else Other)").
+    Other (report definition: "industry comes from the newest accounts snapshot (else Other)").
 -#}
 
 {#- every event type reaches one of these building blocks; reading them, not the event tables,

@@ -1,7 +1,7 @@
 {#-
     LLM category use per week: one row per (week, customer, LLM category) when the customer used a
     library of the category that week (seed llm_library_categories); any vector search request
-    counts as vector_db (REPORT_SPEC F6). Weeks start on Monday.
+    counts as vector_db (report definition F6). Weeks start on Monday.
 -#}
 
 with

@@ -1,7 +1,7 @@
 {#-
     Notebook-category use: one row per (month, customer, notebook, application category) when the
     notebook imported a library of that category in that month (seed library_categories). Generic
-    data preparation and modelling libraries have no category and are left out (REPORT_SPEC F3).
+    data preparation and modelling libraries have no category and are left out (report definition F3).
 -#}
 
 with
