@@ -7,12 +7,12 @@ BIN     := $(VENV)/bin
 SODAI   := $(BIN)/sodai
 JARS    := jars/lib/.fetched
 
-.PHONY: help setup demo run test test-unit bench serve status clean clean-data notebooks-clean bench-scale bench-daily
+.PHONY: help setup demo run test test-unit lint bench serve status clean clean-data notebooks-clean bench-scale bench-daily
 
 help:
 	@echo "make demo   - set up, generate the default telemetry, run the pipeline, serve the report"
 	@echo "make test   - set up and run the test suite"
-	@echo "make bench  - throughput (engines vs DuckDB) and site callback latency -> benchmarks/results/"
+	@echo "make bench  - throughput (engines vs DuckDB), site callback latency and 16 clients on sodai serve -> benchmarks/results/"
 	@echo "make bench-scale - whole pipeline at 1M, 5M, 10M events per engine -> benchmarks/results/scale.json"
 	@echo "make bench-daily - a scheduled day after a 1M and a 5M history, per engine -> benchmarks/results/daily.json"
 	@echo "make status - tables, versions, row counts"
@@ -52,8 +52,13 @@ status: setup
 	$(SODAI) status
 	-$(SODAI) calibrate
 
-test: setup
+test: setup lint
 	$(BIN)/pytest
+
+# Python (ruff, pyproject.toml) and the dbt models' SQL (sqlfluff, dbt_project/.sqlfluff)
+lint: setup
+	$(BIN)/ruff check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint --processes 0 models tests
 
 test-unit: setup
 	$(BIN)/pytest tests/unit
@@ -71,6 +76,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.throughput
 	@test -f data/output/report.json || { echo "make bench: no data/output/report.json for the site benchmark (run make demo or sodai run)"; exit 2; }
 	$(BIN)/python -m benchmarks.site_callbacks
+	$(BIN)/python -m benchmarks.site_load
 
 clean-data:
 	rm -rf data

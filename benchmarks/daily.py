@@ -26,6 +26,7 @@ from rich.table import Table
 from benchmarks.measure import machine, measure
 from benchmarks.throughput import RESULTS, WORK, landing_for
 
+
 def _history_landing(full: Path, target: Path) -> tuple[date, Path]:
     """`target`: the landing zone without its last day (hard links); returns that day and its folder."""
     shutil.rmtree(target, ignore_errors=True)

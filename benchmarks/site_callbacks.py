@@ -85,7 +85,9 @@ def run(calls: int, settings) -> dict:
     from dashboards.app import create_app
     from dashboards.i18n import Translator
 
-    app = create_app(settings)
+    # every call drawn anew: the overhead of the site over the builder, not the cache's hit rate
+    # (benchmarks/site_load.py measures the site as served, cache included)
+    app = create_app(settings.with_overrides(site={"cached_views": 0}))
     data = app.server.config["SODAI_DATA"]
     if data.report() is None:
         raise SystemExit(f"No report at {data.report_path}: run `sodai run` first.")

@@ -64,7 +64,7 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
         m = measure(["duckdb", str(landing), str(out)])
         entry["runs"]["duckdb"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
         shutil.rmtree(out, ignore_errors=True)
-        for name, r in entry["runs"].items():
+        for r in entry["runs"].values():
             r["events_per_s"] = r["lines"] / r["work_s"] if r["work_s"] else None
             r["seconds_per_million"] = r["work_s"] / (r["lines"] / 1e6)
         fastest = max(engines, key=lambda e: entry["runs"][e]["events_per_s"])

@@ -82,6 +82,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         assets_folder=str(ASSETS_FOLDER),
         routing_callback_inputs={"language": Input("language", "value")},
         suppress_callback_exceptions=True,
+        # The callbacks are plain functions. Dash would serve them through async endpoints whenever
+        # asgiref is importable (another package's dependency here), running every request's event
+        # loop in a new thread: a thread start and two handoffs per callback for nothing.
+        use_async=False,
     )
     app.server.config["SODAI_DATA"] = data
     app.layout = shell

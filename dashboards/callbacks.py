@@ -18,6 +18,18 @@ def _first(values: list):
     return values[0] if values else None
 
 
+def _key(values: list | None) -> tuple:
+    """A filter's values as part of a cache key (lists are not hashable)."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in values or ())
+
+
+def draw(data: ReportData, figure_id: str, industries: list | None, starts: list, ends: list, language: str):
+    """The figure and its table's rows for these filters, in this language."""
+    spec, figure, frame = filtered(data, figure_id, industries, starts, ends)
+    t, k = Translator(language), data.min_customers()
+    return specs.build(spec, frame, t, k), specs.display_rows(frame, figure.units, t, k)
+
+
 def filtered(data: ReportData, figure_id: str, industries: list | None, starts: list, ends: list):
     """The figure's spec, data and the rows its current filters select (None: no such figure)."""
     figure = data.figure(figure_id)
@@ -46,12 +58,10 @@ def register(app: dash.Dash, data: ReportData) -> None:
     )
     def update_figure(industries, starts, ends, language):
         figure_id = dash.ctx.outputs_list[0]["id"]["fig"]
-        found = filtered(data, figure_id, industries, starts, ends)
-        if found is None:
+        if data.figure(figure_id) is None or figure_id not in specs.SPECS:
             raise dash.exceptions.PreventUpdate
-        spec, figure, frame = found
-        t, k = Translator(language), data.min_customers()
-        return specs.build(spec, frame, t, k), specs.display_rows(frame, figure.units, t, k)
+        key = (figure_id, _key(industries), _key(starts), _key(ends), language_of(language))
+        return data.view(key, lambda: draw(data, figure_id, industries, starts, ends, language))
 
     @app.callback(
         Output(ids("download", MATCH), "data"),

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 import pandas as pd
 
+from sodai import storage
 from sodai.config import Settings
 from sodai.status import TableStatus, latest_ingest_runs, read_table, table_status
 
@@ -77,6 +79,8 @@ class _FileCache:
 class _Report:
     raw: dict[str, Any]
     figures: dict[str, FigureData] = field(default_factory=dict)
+    # figures as drawn for some filters and language: they die with this report's object
+    views: OrderedDict = field(default_factory=OrderedDict)
 
 
 def _index(raw: dict[str, Any]) -> _Report:
@@ -93,9 +97,10 @@ class ReportData:
         self.settings = settings
         self.output = Path(settings.output)
         self.lakehouse = Path(settings.lakehouse)
-        self.report_path = self.output / "report.json"
+        self.report_path = storage.report_path(self.output)
         self._report = _FileCache(self.report_path, _index)
-        self._gates = _FileCache(self.output / "gates" / "latest.json")
+        self._gates = _FileCache(storage.gates_state_path(self.output))
+        self._views_lock = threading.Lock()
 
     # --- the published report --------------------------------------------------------------------
 
@@ -106,6 +111,25 @@ class ReportData:
     def figure(self, figure_id: str) -> FigureData | None:
         loaded = self._report.get()
         return loaded.figures.get(figure_id) if loaded else None
+
+    def view(self, key: Hashable, draw: Callable[[], Any]) -> Any:
+        """What `draw()` returns for `key` (a figure, its filters and the language), drawn once per
+        published report in this process and kept among the `site.cached_views` most recent: a
+        published figure never changes under the same filters, and readers share filter states."""
+        loaded = self._report.get()
+        limit = self.settings.site.cached_views
+        if loaded is None or limit == 0:
+            return draw()
+        with self._views_lock:
+            if key in loaded.views:
+                loaded.views.move_to_end(key)
+                return loaded.views[key]
+        value = draw()  # outside the lock: other readers' callbacks go on meanwhile
+        with self._views_lock:
+            loaded.views[key] = value
+            while len(loaded.views) > limit:
+                loaded.views.popitem(last=False)
+        return value
 
     def findings(self) -> list[dict[str, Any]]:
         report = self.report()
@@ -130,8 +154,8 @@ class ReportData:
         """A gold mart as a frame (read-only, empty when it does not exist yet)."""
         from sodai.delta_read import read_pandas
 
-        path = self.lakehouse / "gold" / "marts" / name
-        return read_pandas(path) if (path / "_delta_log").is_dir() else pd.DataFrame()
+        path = storage.mart_path(self.lakehouse, name)
+        return read_pandas(path) if storage.is_delta_table(path) else pd.DataFrame()
 
     def tables(self) -> list[TableStatus]:
         return table_status(self.lakehouse)
@@ -146,7 +170,7 @@ class ReportData:
         rows = []
         for name, table in sorted(report["provenance"]["tables"].items()):
             path = Path(table["path"])
-            current = DeltaTable(str(path)).version() if (path / "_delta_log").is_dir() else None
+            current = DeltaTable(str(path)).version() if storage.is_delta_table(path) else None
             rows.append({"table": name, "in_report": table["version"], "in_lakehouse": current})
         return rows
 
@@ -165,5 +189,5 @@ class ReportData:
         return self._gates.get()
 
     def data_docs_dir(self) -> Path | None:
-        folder = self.output / "gx" / "data_docs"
+        folder = storage.data_docs_dir(self.output)
         return folder if (folder / "index.html").is_file() else None

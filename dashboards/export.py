@@ -24,6 +24,7 @@ from dashboards import specs
 from dashboards.app import ASSETS_FOLDER, create_app
 from dashboards.components import PAGES
 from dashboards.i18n import Translator
+from sodai import storage
 from sodai.config import Settings
 
 _VOID = {"br", "hr", "img", "input", "meta"}
@@ -129,7 +130,7 @@ def _document(t: Translator, title: str, body: str, nav: str) -> str:
 
 def export_site(settings: Settings, out: Path | None = None, language: str = "en") -> list[Path]:
     """Write every page of the site as a self-contained HTML file into `out` (default <output>/site)."""
-    out = Path(out) if out else Path(settings.output) / "site"
+    out = Path(out) if out else storage.site_export_dir(settings.output)
     out.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     data = app.server.config["SODAI_DATA"]

@@ -33,7 +33,9 @@ LIGHT = go.layout.Template(layout={
 
 
 def _plain(value: Any, unit: str | None) -> str:
-    return "–" if value is None or (isinstance(value, float) and pd.isna(value)) else f"{value:,.4g}" if isinstance(value, float) else str(value)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    return f"{value:,.4g}" if isinstance(value, float) else str(value)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,20 @@ from datetime import timedelta
 import great_expectations as gx
 
 from expectations.common import (
-    GateParams, TableSuite, committed_runs, condition, named, new_suite, newest_at_least, not_null, schema,
+    GateParams,
+    TableSuite,
+    committed_runs,
+    condition,
+    named,
+    new_suite,
+    newest_at_least,
+    not_null,
+    schema,
     unexpected_rows,
 )
 from jobs.contract import ALL_RULES, CLOUDS, ENVELOPE_REQUIRED, EVENT_TYPES, SCHEMA_VERSION
 from jobs.ingest import tables as T
+from sodai import storage
 
 STATUSES = ["accepted", "duplicate", "quarantined"]  # jobs/ingest/job.py mark_duplicates
 ACCEPTED = "status = 'accepted'"
@@ -78,7 +87,7 @@ def events(params: GateParams) -> TableSuite:
             f"the run date ({params.freshness_date}).",
             params.ref("bronze", "events") if params.scoped(EVENTS_SUITE) else "{batch}"), LANDING_FRESHNESS))
     suite = new_suite(EVENTS_SUITE, "Every landing events line as ingested.", expectations)
-    return TableSuite("bronze", suite, params.lakehouse / T.BRONZE_EVENTS.schema / T.BRONZE_EVENTS.name,
+    return TableSuite("bronze", suite, storage.table_path(params.lakehouse, T.BRONZE_EVENTS),
                       batched=True)
 
 
@@ -127,7 +136,7 @@ def accounts(params: GateParams) -> TableSuite:
         ),
     ]
     suite = new_suite("bronze.accounts", "Every accounts snapshot row as ingested.", expectations)
-    return TableSuite("bronze", suite, params.lakehouse / T.BRONZE_ACCOUNTS.schema / T.BRONZE_ACCOUNTS.name)
+    return TableSuite("bronze", suite, storage.table_path(params.lakehouse, T.BRONZE_ACCOUNTS))
 
 
 def suites(params: GateParams) -> list[TableSuite]:

@@ -14,6 +14,9 @@ import great_expectations as gx
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.metadata_types import FailureSeverity
 
+from sodai import storage
+from sodai.storage import TableName
+
 LAYERS: tuple[str, ...] = ("bronze", "silver", "gold")
 WARNING = "warning"
 
@@ -59,7 +62,7 @@ class GateParams:
         return "(" + ", ".join(f"'{run}'" for run in self.scopes[suite]) + ")"
 
     def location(self, schema: str, table: str) -> str:
-        return str(self.lakehouse / schema / table)
+        return str(storage.table_path(self.lakehouse, TableName(schema, table)))
 
     def ref(self, schema: str, table: str) -> str:
         """A Delta table in SQL, by location (as the jobs address tables)."""

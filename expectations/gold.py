@@ -18,6 +18,7 @@ import yaml
 
 from expectations.common import GateParams, TableSuite, condition, contract_set, new_suite, not_null, unexpected_rows, warning
 from jobs.contract import EVENT_TYPES_BY_NAME
+from sodai import storage
 
 MARTS_YML = Path("models") / "marts" / "_marts__models.yml"
 # shares whose cells of a group add up to 1 when none of the group is suppressed: mart -> (share, group)
@@ -157,7 +158,7 @@ def mart_suite(model: dict, params: GateParams, domain: dict[str, list]) -> Tabl
             "(quality.warn.unclassified_library_share).",
         )))
     suite = new_suite(f"gold.{name}", " ".join(model.get("description", "").split()), expectations)
-    return TableSuite("gold", suite, params.lakehouse / "gold" / "marts" / name)
+    return TableSuite("gold", suite, storage.mart_path(params.lakehouse, name))
 
 
 def _accepted(model: dict, column: str) -> list:

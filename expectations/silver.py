@@ -7,11 +7,21 @@ from datetime import timedelta
 import great_expectations as gx
 
 from expectations.common import (
-    GateParams, TableSuite, committed_runs, contract_check, named, new_suite, newest_at_least, not_null,
-    schema, unexpected_rows, warning,
+    GateParams,
+    TableSuite,
+    committed_runs,
+    contract_check,
+    named,
+    new_suite,
+    newest_at_least,
+    not_null,
+    schema,
+    unexpected_rows,
+    warning,
 )
 from jobs.contract import CLOUDS, EVENT_TYPES, INDUSTRIES, OTHER_INDUSTRY, SEGMENTS, EventType
 from jobs.refine import tables as T
+from sodai import storage
 
 # the warnings' names (meta.check): an event type with no events yet or none lately, and no
 # accounts snapshot delivered at all
@@ -68,7 +78,7 @@ def event_table(event_type: EventType, params: GateParams) -> TableSuite:
             "quiet for a while, is reported, never a failure: the landing's own freshness is bronze's.",
             params.ref(spec.schema, spec.name) if scoped else "{batch}")), EVENT_TYPE_QUIET))
     suite = new_suite(spec.qualified, spec.comment, expectations)
-    return TableSuite("silver", suite, params.lakehouse / spec.schema / spec.name, batched=True)
+    return TableSuite("silver", suite, storage.table_path(params.lakehouse, spec), batched=True)
 
 
 def accounts(params: GateParams) -> TableSuite:
@@ -99,7 +109,7 @@ def accounts(params: GateParams) -> TableSuite:
         ),
     ]
     suite = new_suite(spec.qualified, spec.comment, expectations)
-    return TableSuite("silver", suite, params.lakehouse / spec.schema / spec.name)
+    return TableSuite("silver", suite, storage.table_path(params.lakehouse, spec))
 
 
 def suites(params: GateParams) -> list[TableSuite]:

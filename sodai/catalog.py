@@ -19,6 +19,9 @@ from pathlib import Path
 
 from pyspark.sql.connect.session import SparkSession
 
+from sodai import storage
+from sodai.storage import TableName
+
 
 @dataclass(frozen=True)
 class CatalogTable:
@@ -33,7 +36,7 @@ class CatalogTable:
 
 def project_tables(manifest, lakehouse: Path) -> list[CatalogTable]:
     """Every source and every seed, model or snapshot the project keeps at a location."""
-    tables = [CatalogTable(s.schema, s.identifier, f"{lakehouse}/{s.schema}/{s.identifier}")
+    tables = [CatalogTable(s.schema, s.identifier, str(storage.table_path(lakehouse, TableName(s.schema, s.identifier))))
               for s in manifest.sources.values()]
     for node in manifest.nodes.values():
         root = node.config.get("location_root") if str(node.resource_type) in ("model", "seed", "snapshot") else None
@@ -65,7 +68,7 @@ def catalog_locations(spark: SparkSession, schema: str) -> dict[str, str] | None
 
 
 def _delta_exists(location: str) -> bool:
-    return "://" not in location and (Path(location) / "_delta_log").is_dir()
+    return "://" not in location and storage.is_delta_table(Path(location))
 
 
 def point_catalog_at(spark: SparkSession, manifest, lakehouse: Path) -> list[str]:

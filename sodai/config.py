@@ -207,6 +207,15 @@ class ForecastConfig(_Strict):
     alias: str = "champion"
 
 
+class SiteConfig(_Strict):
+    """`sodai serve`: the report site behind gunicorn (docs/site.md)."""
+
+    workers: int | None = Field(None, ge=1)  # worker processes; None: one per CPU core
+    threads: int = Field(2, ge=1)  # threads per worker: a slow client does not hold a worker
+    timeout_s: int = Field(60, ge=1)  # a worker silent this long is restarted
+    cached_views: int = Field(2048, ge=0)  # figures kept drawn per worker, per report; 0: none
+
+
 class Settings(_Strict):
     engine: EngineConfig = EngineConfig()
     paths: PathsConfig = PathsConfig()
@@ -219,6 +228,7 @@ class Settings(_Strict):
     quality: QualityConfig = QualityConfig()
     tracking: TrackingConfig = TrackingConfig()
     forecast: ForecastConfig = ForecastConfig()
+    site: SiteConfig = SiteConfig()
 
     def resolve(self, path: Path) -> Path:
         """An absolute path: relative ones are taken from the project root."""

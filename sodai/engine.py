@@ -38,6 +38,8 @@ os.environ.setdefault("SPARK_CONNECT_MODE_ENABLED", "1")
 
 from pyspark.sql.connect.session import SparkSession  # noqa: E402
 
+from sodai import storage
+
 DELTA_POM = PROJECT_ROOT / "jars" / "pom.xml"
 
 # Runtime settings every session gets: UTC everywhere (CONTRACT: timestamps are stored in UTC).
@@ -139,7 +141,7 @@ def start_spark_jvm(config: EngineConfig, output: Path) -> EngineHandle:
     """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a free loopback port.
     Its log and its warehouse (the folders of the catalog's databases; every table has its own
     location in the lakehouse) go under `output`, never into the working directory."""
-    log_dir = output / "logs"
+    log_dir = storage.engine_logs_dir(output)
     import pyspark
 
     spark_home = Path(pyspark.__file__).parent
@@ -155,7 +157,7 @@ def start_spark_jvm(config: EngineConfig, output: Path) -> EngineHandle:
         "spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions),
         # Delta rebuilds table state with this many tasks; the default (50) is slow on 2 cores.
         "spark.databricks.delta.snapshotPartitions": "2",
-        "spark.sql.warehouse.dir": str(output / "spark-warehouse"),
+        "spark.sql.warehouse.dir": str(storage.spark_warehouse_dir(output)),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         **config.spark.conf,

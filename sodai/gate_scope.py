@@ -23,9 +23,11 @@ import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError
 
+from sodai import storage
 from sodai.delta_read import read_arrow
+from sodai.storage import TableName
 
-TABLE = ("ops", "gate_ledger")
+TABLE = TableName("ops", "gate_ledger")
 
 SCHEMA = pa.schema(
     [
@@ -52,7 +54,7 @@ class Scope:
 
 
 def ledger_path(lakehouse: Path) -> Path:
-    return Path(lakehouse).joinpath(*TABLE)
+    return storage.table_path(lakehouse, TABLE)
 
 
 def table_version(table: Path) -> int:
@@ -62,7 +64,7 @@ def table_version(table: Path) -> int:
 def _passed(lakehouse: Path, suite: str) -> tuple[int, set[str]] | None:
     """(the newest version the suite passed on, every batch it passed on), or None."""
     path = ledger_path(lakehouse)
-    if not (path / "_delta_log").is_dir():
+    if not storage.is_delta_table(path):
         return None
     rows = read_arrow(path, ["table_version", "ingest_run_id"], f"suite = '{suite}'").to_pydict()
     if not rows["ingest_run_id"]:

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sodai import storage
+
 LAYER_ORDER = ("bronze", "silver", "gold")
 
 
@@ -45,7 +47,7 @@ class SuiteResult:
 
 
 def latest_path(output: Path) -> Path:
-    return output / "gates" / "latest.json"
+    return storage.gates_state_path(output)
 
 
 def read_latest(output: Path) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Dict
 
+from sodai import storage
 from sodai.config import Settings
 from sodai.gate_messages import explain
 from sodai.gate_state import Finding, SuiteResult, merge, read_latest, write_latest
@@ -66,7 +67,7 @@ class GateFailed(Exception):
 
 
 def docs_index(settings: Settings) -> Path:
-    return settings.output / "gx" / "data_docs" / "index.html"
+    return storage.data_docs_dir(settings.output) / "index.html"
 
 
 def newest_landing_date(landing: Path, as_of: date | None = None) -> date | None:
@@ -103,7 +104,7 @@ def gx_context(settings: Settings):
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="file", project_root_dir=str(settings.output))
+    context = gx.get_context(mode="file", project_root_dir=str(storage.gx_project_root(settings.output)))
     site = {
         "class_name": "SiteBuilder",
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": "data_docs/"},
@@ -169,7 +170,7 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
     params = replace(params, scopes={suite: s.runs for suite, s in scopes.items() if not s.whole_table})
     definitions, frames = [], {}
     for table in suites_for(layer, params):
-        if not (table.path / "_delta_log").is_dir():
+        if not storage.is_delta_table(table.path):
             report.results.append(SuiteResult(layer, table.name, False, 0, [
                 Finding("table_exists", None, f"no Delta table at {table.path}")]))
             continue
@@ -222,8 +223,8 @@ def _committed_runs(settings: Settings) -> list[str]:
     from jobs.ingest.tables import INGEST_RUNS
     from sodai.delta_read import read_arrow
 
-    path = settings.lakehouse / INGEST_RUNS.schema / INGEST_RUNS.name
-    if not (path / "_delta_log").is_dir():
+    path = storage.table_path(settings.lakehouse, INGEST_RUNS)
+    if not storage.is_delta_table(path):
         return []
     rows = read_arrow(path, ["ingest_run_id", "state"]).to_pydict()
     return sorted({run for run, state in zip(rows["ingest_run_id"], rows["state"]) if state == "committed"})
@@ -235,7 +236,7 @@ def _scopes(settings: Settings, tables, committed: list[str], new_batches_only: 
 
     scopes = {}
     for table in tables:
-        if not table.batched or not (table.path / "_delta_log").is_dir():
+        if not table.batched or not storage.is_delta_table(table.path):
             continue
         if new_batches_only:
             scopes[table.name] = gate_scope.scope_for(settings.lakehouse, table.name, table.path, committed)

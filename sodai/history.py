@@ -17,9 +17,11 @@ import pandas as pd
 import pyarrow as pa
 from deltalake import write_deltalake
 
+from sodai import storage
 from sodai.delta_read import read_pandas
+from sodai.storage import TableName
 
-TABLE = ("ops", "pipeline_runs")
+TABLE = TableName("ops", "pipeline_runs")
 
 SCHEMA = pa.schema(
     [
@@ -36,7 +38,7 @@ SCHEMA = pa.schema(
 
 
 def table_path(lakehouse: Path) -> Path:
-    return Path(lakehouse).joinpath(*TABLE)
+    return storage.table_path(lakehouse, TABLE)
 
 
 @dataclass
@@ -85,7 +87,7 @@ def _describe(error: BaseException) -> str:
 def read_history(lakehouse: Path, limit_runs: int | None = None) -> pd.DataFrame:
     """The history, newest run first (stages in the order they ran); empty if none yet."""
     path = table_path(lakehouse)
-    if not (path / "_delta_log").is_dir():
+    if not storage.is_delta_table(path):
         return pd.DataFrame(columns=SCHEMA.names)
     frame = read_pandas(path)
     runs = frame.groupby("run_id")["started_at"].min().sort_values(ascending=False)

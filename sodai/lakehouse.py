@@ -1,4 +1,4 @@
-"""The one place that knows where tables live and how they are declared.
+"""How the pipeline's engine tables are declared, created and read (where they live: sodai/storage.py).
 
 Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Job code addresses them by location
 (``delta.`<path>` `` in SQL, ``read.format("delta").load(path)``), never by a catalog name:
@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
+
+from sodai import storage
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,10 @@ class Lakehouse:
         self._registered: set[tuple[str, str]] = set()  # (session id, table) already declared
 
     def location(self, spec: TableSpec) -> str:
-        return str(self.root / spec.schema / spec.name)
+        return str(storage.table_path(self.root, spec))
 
     def exists(self, spec: TableSpec) -> bool:
-        return (self.root / spec.schema / spec.name / "_delta_log").is_dir()
+        return storage.is_delta_table(storage.table_path(self.root, spec))
 
     def ref(self, spec: TableSpec) -> str:
         """The table in SQL, by location: delta.`/lakehouse/schema/table`."""

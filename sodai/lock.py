@@ -20,7 +20,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-LOCK_NAME = "_sodai.lock"
+from sodai import storage
+
+LOCK_NAME = storage.LOCK_FILE
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class RunLock:
     """`with RunLock(lakehouse, run_id) as lock:`; `lock.took_over` names a dead previous holder."""
 
     def __init__(self, lakehouse: Path, run_id: str):
-        self.path = Path(lakehouse) / LOCK_NAME
+        self.path = storage.lock_path(lakehouse)
         self.run_id = run_id
         self.took_over: Holder | None = None
         self._handle = None

@@ -1,4 +1,5 @@
-"""The pipeline's stages wired to settings: the CLI, tests and benchmarks all call these."""
+"""The pipeline's stages wired to settings: the CLI, tests and benchmarks all call these (their
+order is declared once, in sodai/stages.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,10 @@ from pyspark.sql.connect.session import SparkSession
 
 from jobs.ingest.job import IngestJob, IngestReport
 from jobs.refine.job import RefineJob, RefineReport
+from sodai import storage
 from sodai.config import Settings, pseudonym_key
 from sodai.lakehouse import Lakehouse
 from sodai.transform import TransformReport, docs  # noqa: F401  silver -> gold (dbt)
-
-
-# The stages of `sodai run`, in order (also the orchestrator's tasks, orchestration/airflow).
-RUN_STAGES = ("ingest", "gate_bronze", "refine", "gate_silver", "transform", "gate_gold", "forecast", "publish")
 
 
 def lakehouse_of(settings: Settings) -> Lakehouse:
@@ -90,7 +88,7 @@ def accounts_snapshot(settings: Settings, run_date: date | None = None):
 
 
 def report_path(settings: Settings) -> Path:
-    return settings.output / "report.json"
+    return storage.report_path(settings.output)
 
 
 def forecast(settings: Settings, on_series: Callable[[str], None] | None = None):

@@ -22,9 +22,11 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder, write_deltalake
 
+from sodai import storage
 from sodai.delta_read import read_arrow
+from sodai.storage import TableName
 
-TABLE = ("ops", "pseudonym_keys")
+TABLE = TableName("ops", "pseudonym_keys")
 SILVER, GOLD = "silver", "gold"
 SCHEMA = pa.schema(
     [
@@ -49,13 +51,13 @@ def pseudonym(key: bytes, raw_id: str) -> str:
 
 
 def table_path(lakehouse: Path) -> Path:
-    return Path(lakehouse).joinpath(*TABLE)
+    return storage.table_path(lakehouse, TABLE)
 
 
 def recorded(lakehouse: Path, layer: str) -> str | None:
     """The fingerprint `layer` was last built with (None: never recorded)."""
     path = table_path(lakehouse)
-    if not (path / "_delta_log").is_dir():
+    if not storage.is_delta_table(path):
         return None
     rows = read_arrow(path, ["fingerprint", "recorded_at"], where=f"layer = '{layer}'").to_pylist()
     return max(rows, key=lambda r: r["recorded_at"])["fingerprint"] if rows else None
@@ -127,10 +129,10 @@ def _refined_sample(lakehouse: Path) -> tuple[str, str] | None:
     from jobs.ingest.tables import BRONZE_EVENTS
     from jobs.refine.tables import EVENT_TABLES
 
-    bronze = Path(lakehouse) / BRONZE_EVENTS.schema / BRONZE_EVENTS.name
+    bronze = storage.table_path(lakehouse, BRONZE_EVENTS)
     for spec in EVENT_TABLES.values():
-        path = Path(lakehouse) / spec.schema / spec.name
-        if not (path / "_delta_log").is_dir():
+        path = storage.table_path(lakehouse, spec)
+        if not storage.is_delta_table(path):
             continue
         row = _first(path, "select customer_key, source_file, source_line from t limit 1")
         if row is None:

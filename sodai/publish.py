@@ -23,7 +23,9 @@ import yaml
 from deltalake import DeltaTable
 from pydantic import BaseModel, ConfigDict
 
+from sodai import storage
 from sodai.delta_read import read_arrow, read_pandas
+from sodai.storage import TableName
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
@@ -77,14 +79,14 @@ class TableSnapshot:
 
 
 def read_delta(path: Path, name: str) -> TableSnapshot:
-    if not (path / "_delta_log").is_dir():
+    if not storage.is_delta_table(path):
         raise PublishError(f"{name}: no Delta table at {path} (run `sodai transform` first)")
     table = DeltaTable(str(path))
     return TableSnapshot(name, str(path), table.version(), read_pandas(table))
 
 
 def read_mart(lakehouse: Path, mart: str) -> TableSnapshot:
-    return read_delta(lakehouse / "gold" / "marts" / mart, f"marts.{mart}")
+    return read_delta(storage.mart_path(lakehouse, mart), f"marts.{mart}")
 
 
 def silver_versions(lakehouse: Path) -> dict[str, int]:
@@ -93,9 +95,9 @@ def silver_versions(lakehouse: Path) -> dict[str, int]:
 
     versions = {}
     for spec in (*EVENT_TABLES.values(), ACCOUNTS):
-        path = lakehouse / spec.schema / spec.name
-        if (path / "_delta_log").is_dir():
-            versions[f"{spec.schema}.{spec.name}"] = DeltaTable(str(path)).version()
+        path = storage.table_path(lakehouse, spec)
+        if storage.is_delta_table(path):
+            versions[spec.qualified] = DeltaTable(str(path)).version()
     return versions
 
 
@@ -103,8 +105,8 @@ def accounts_snapshot_date(lakehouse: Path) -> date | None:
     """The date of the accounts snapshot in silver (None: no snapshot refined yet)."""
     from jobs.refine.tables import ACCOUNTS
 
-    path = lakehouse / ACCOUNTS.schema / ACCOUNTS.name
-    if not (path / "_delta_log").is_dir():
+    path = storage.table_path(lakehouse, ACCOUNTS)
+    if not storage.is_delta_table(path):
         return None
     dates = read_arrow(path, ["snapshot_date"]).column("snapshot_date").drop_null().to_pylist()
     return max(dates) if dates else None
@@ -310,7 +312,7 @@ def build_report(
             "tables": {
                 name: {"path": snapshot.path, "version": snapshot.version}
                 for name, snapshot in sorted(snapshots.items())
-            } | {name: {"path": str(lakehouse / "silver" / name.split(".", 1)[1]), "version": version}
+            } | {name: {"path": str(storage.table_path(lakehouse, TableName(*name.split(".")))), "version": version}
                  for name, version in silver_versions(lakehouse).items()},
             "generator": _generator(landing),
             "reference_data": reference_data(lakehouse, run_date),

@@ -14,7 +14,9 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
 from deltalake import DeltaTable
 
+from sodai import storage
 from sodai.delta_read import read_arrow, read_pandas
+from sodai.storage import TableName
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,7 @@ def _rows(table: DeltaTable) -> int:
 def table_status(lakehouse: Path) -> list[TableStatus]:
     """Every Delta table under <lakehouse>/<schema>/<table>, sorted by name."""
     found: list[TableStatus] = []
-    for log in sorted(Path(lakehouse).glob("*/*/_delta_log")):
-        path = log.parent
+    for path in storage.schema_tables(lakehouse):
         table = DeltaTable(str(path))
         history = table.history(1)
         last = history[0] if history else {}
@@ -57,9 +58,8 @@ def table_status(lakehouse: Path) -> list[TableStatus]:
 
 def read_table(lakehouse: Path, qualified: str) -> pd.DataFrame:
     """A small operational table as pandas (empty frame if it does not exist yet)."""
-    schema, name = qualified.split(".")
-    path = Path(lakehouse) / schema / name
-    if not (path / "_delta_log").is_dir():
+    path = storage.table_path(lakehouse, TableName(*qualified.split(".")))
+    if not storage.is_delta_table(path):
         return pd.DataFrame()
     return read_pandas(path)
 
@@ -70,3 +70,12 @@ def latest_ingest_runs(lakehouse: Path, limit: int = 10) -> pd.DataFrame:
         return runs
     final = runs.sort_values("recorded_at").groupby("ingest_run_id").tail(1)
     return final.sort_values("recorded_at", ascending=False).head(limit).reset_index(drop=True)
+
+
+def published_reference_data(report_path: Path) -> dict | None:
+    """The published report's `provenance.reference_data` (None before the first publication)."""
+    import json
+
+    if not report_path.is_file():
+        return None
+    return json.loads(report_path.read_text()).get("provenance", {}).get("reference_data")

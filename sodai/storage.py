@@ -1,16 +1,140 @@
-"""The landing and lakehouse locations checked before a command works on them.
+"""Where everything the pipeline keeps lives: the one module that builds a location.
 
-A landing location that does not exist is almost always a typo in `paths.landing`: ingesting
-"nothing new" from it would succeed silently. So a missing or unreadable landing stops the
-command, naming it; an existing, empty landing is a normal case, reported by the ingest. A
-lakehouse that cannot be created or written stops the command before any stage starts.
+Two roots come from the settings: the lakehouse (`paths.lakehouse`: Delta tables) and the output
+folder (`paths.output`: the report, the gates' state and Data Docs, dbt's artifacts, MLflow's
+default store, logs). Every other module asks here for a location instead of joining path parts:
+
+    <lakehouse>/<schema>/<table>                Delta tables of the pipeline: bronze, silver, ops
+    <lakehouse>/gold/<dbt schema>/<table>       dbt's tables (location_root in dbt_project.yml)
+    <lakehouse>/_sodai.lock                     the run lock
+    <output>/report.json, gates/latest.json, gx/, dbt/{target,logs,docs}, mlflow/, logs/, site/
+
+It also checks the two roots before a command works on them. A landing location that does not
+exist is almost always a typo in `paths.landing`: ingesting "nothing new" from it would succeed
+silently. So a missing or unreadable landing stops the command, naming it; an existing, empty
+landing is a normal case, reported by the ingest. A lakehouse that cannot be created or written
+stops the command before any stage starts.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+
+class Table(Protocol):
+    """Anything that names a lakehouse table: TableName here, sodai.lakehouse.TableSpec."""
+
+    schema: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TableName:
+    """A table of the lakehouse by schema and name (`ops.pipeline_runs`)."""
+
+    schema: str
+    name: str
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+# --- the lakehouse ---------------------------------------------------------------------------------
+
+DBT_ROOT = "gold"  # dbt's schemas (reference, staging, intermediate, marts) live under <lakehouse>/gold
+LOCK_FILE = "_sodai.lock"
+
+
+def table_path(lakehouse: Path, table: Table) -> Path:
+    """<lakehouse>/<schema>/<table>."""
+    return Path(lakehouse) / table.schema / table.name
+
+
+def dbt_table_path(lakehouse: Path, dbt_schema: str, name: str) -> Path:
+    """A table dbt builds: <lakehouse>/gold/<dbt schema>/<table>."""
+    return Path(lakehouse) / DBT_ROOT / dbt_schema / name
+
+
+def mart_path(lakehouse: Path, mart: str) -> Path:
+    return dbt_table_path(lakehouse, "marts", mart)
+
+
+def is_delta_table(path: Path) -> bool:
+    return (Path(path) / "_delta_log").is_dir()
+
+
+def schema_tables(lakehouse: Path) -> list[Path]:
+    """The Delta tables at <lakehouse>/<schema>/<table> (not dbt's, one level deeper), sorted."""
+    return [log.parent for log in sorted(Path(lakehouse).glob("*/*/_delta_log"))]
+
+
+def lock_path(lakehouse: Path) -> Path:
+    return Path(lakehouse) / LOCK_FILE
+
+
+# --- the output folder ----------------------------------------------------------------------------
+
+
+def report_path(output: Path) -> Path:
+    return Path(output) / "report.json"
+
+
+def gates_state_path(output: Path) -> Path:
+    return Path(output) / "gates" / "latest.json"
+
+
+def gx_project_root(output: Path) -> Path:
+    """Great Expectations' file context: <output>/gx (suites, checkpoints, results, Data Docs)."""
+    return Path(output)
+
+
+def data_docs_dir(output: Path) -> Path:
+    return Path(output) / "gx" / "data_docs"
+
+
+def dbt_target_dir(output: Path) -> Path:
+    return Path(output) / "dbt" / "target"
+
+
+def dbt_logs_dir(output: Path) -> Path:
+    return Path(output) / "dbt" / "logs"
+
+
+def dbt_docs_dir(output: Path) -> Path:
+    return Path(output) / "dbt" / "docs"
+
+
+def mlflow_store_dir(output: Path) -> Path:
+    """MLflow's default store (tracking.uri unset): its SQLite database and artifacts."""
+    return Path(output) / "mlflow"
+
+
+def mlflow_database_path(output: Path) -> Path:
+    return mlflow_store_dir(output) / "mlflow.db"
+
+
+def mlflow_artifacts_dir(output: Path) -> Path:
+    return mlflow_store_dir(output) / "artifacts"
+
+
+def engine_logs_dir(output: Path) -> Path:
+    return Path(output) / "logs"
+
+
+def spark_warehouse_dir(output: Path) -> Path:
+    return Path(output) / "spark-warehouse"
+
+
+def site_export_dir(output: Path) -> Path:
+    return Path(output) / "site"
+
+
+# --- checks -------------------------------------------------------------------------------------
 
 
 class StorageError(ValueError):

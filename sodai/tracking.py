@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import subprocess
 import tempfile
@@ -26,17 +27,14 @@ from typing import Any, Iterator, Mapping
 
 from mlflow.exceptions import MlflowException
 
+from sodai import storage
 from sodai.config import PROJECT_ROOT, Settings
 
 # --- where ----------------------------------------------------------------------------------------
 
 
-def store_dir(settings: Settings) -> Path:
-    return settings.output / "mlflow"
-
-
 def tracking_uri(settings: Settings) -> str:
-    return settings.tracking.uri or f"sqlite:///{store_dir(settings) / 'mlflow.db'}"
+    return settings.tracking.uri or f"sqlite:///{storage.mlflow_database_path(settings.output)}"
 
 
 def registry_uri(settings: Settings) -> str:
@@ -48,11 +46,14 @@ def artifact_location(settings: Settings) -> str | None:
     if settings.tracking.artifact_location:
         return settings.tracking.artifact_location
     if settings.tracking.uri is None:
-        return (store_dir(settings) / "artifacts").as_uri()
+        return storage.mlflow_artifacts_dir(settings.output).as_uri()
     return None
 
 
 def _quiet() -> None:
+    # The pipeline's output is its own: MLflow's per-download progress bars (a model loaded for
+    # a forecast prints one) would interleave with the run's tables. A user's setting wins.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     # the SQLite store's schema migrations log every step at INFO
     for name in ("alembic", "mlflow.store.db.utils", "mlflow.tracking.fluent", "mlflow.models.model"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -64,7 +65,7 @@ def client(settings: Settings):
 
     _quiet()
     if settings.tracking.uri is None:
-        store_dir(settings).mkdir(parents=True, exist_ok=True)
+        storage.mlflow_store_dir(settings.output).mkdir(parents=True, exist_ok=True)
     return MlflowClient(tracking_uri=tracking_uri(settings), registry_uri=registry_uri(settings))
 
 
@@ -268,7 +269,7 @@ class Tracker:
 
     def _log_outputs(self) -> None:
         settings = self.settings
-        report_path = settings.output / "report.json"
+        report_path = storage.report_path(settings.output)
         if report_path.is_file():
             report = json.loads(report_path.read_text())
             # the report of an earlier run (this one stopped before publishing) is not this run's
@@ -279,10 +280,10 @@ class Tracker:
             reconciliation = _reconciliation_csv(settings, self.ingest_run_ids, Path(scratch))
             if reconciliation is not None:
                 self._client.log_artifact(self.run_id, str(reconciliation), "ingest")
-        gates = settings.output / "gates" / "latest.json"
+        gates = storage.gates_state_path(settings.output)
         if gates.is_file():
             self._client.log_artifact(self.run_id, str(gates), "gates")
-        target = settings.output / "dbt" / "target"
+        target = storage.dbt_target_dir(settings.output)
         for name in ("run_results.json", "manifest.json"):
             if (target / name).is_file():
                 self._client.log_artifact(self.run_id, str(target / name), "dbt")

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 
 from pyspark.sql.connect.session import SparkSession
 
+from sodai import storage
 from sodai.catalog import point_catalog_at
 from sodai.config import Settings
 from sodai.failpoints import failpoint
@@ -96,13 +97,13 @@ class DbtPaths:
     @property
     def docs_path(self) -> Path:
         """dbt docs (index.html, manifest, catalog), published with the report."""
-        return self.target_path.parent / "docs"
+        return storage.dbt_docs_dir(self.target_path.parent.parent)
 
     @classmethod
     def of(cls, settings: Settings) -> "DbtPaths":
         project = settings.resolve(settings.dbt.project_dir)
         profiles = settings.resolve(settings.dbt.profiles_dir) if settings.dbt.profiles_dir else project
-        return cls(project, profiles, settings.output / "dbt" / "target", settings.output / "dbt" / "logs")
+        return cls(project, profiles, storage.dbt_target_dir(settings.output), storage.dbt_logs_dir(settings.output))
 
 
 def dbt_vars(settings: Settings) -> dict[str, Any]:

@@ -7,23 +7,34 @@ with
 
 cells as (
 
-    select 'fig02_model_ratio_by_industry' as mart, cast(activity_month as string) as group_key, is_suppressed
+    select
+        'fig02_model_ratio_by_industry' as mart,
+        cast(activity_month as string) as group_key,
+        is_suppressed
     from {{ ref('fig02_model_ratio_by_industry') }}
 
     union all
 
-    select 'fig10_uc_adoption_by_industry', cast(activity_month as string), is_suppressed
+    select
+        'fig10_uc_adoption_by_industry',
+        cast(activity_month as string),
+        is_suppressed
     from {{ ref('fig10_uc_adoption_by_industry') }}
 
     union all
 
-    select 'fig11_serverless_adoption_by_industry', concat(cast(activity_month as string), ' / ', serverless_product),
+    select
+        'fig11_serverless_adoption_by_industry',
+        concat(cast(activity_month as string), ' / ', serverless_product),
         is_suppressed
     from {{ ref('fig11_serverless_adoption_by_industry') }}
 
     union all
 
-    select 'fig08_fm_usage_by_industry', 'all industries', is_suppressed
+    select
+        'fig08_fm_usage_by_industry',
+        'all industries',
+        is_suppressed
     from {{ ref('fig08_fm_usage_by_industry') }}
 
 )

@@ -11,7 +11,9 @@ expected as (
 
 headlines as (
 
-    select finding_id, count(*) as headline_rows
+    select
+        finding_id,
+        count(*) as headline_rows
     from {{ ref('key_findings') }}
     where is_headline
     group by 1

@@ -18,7 +18,8 @@ seeded as (
     union
     select library from {{ ref('llm_library_categories') }}
     union
-    select source_key as library from {{ ref('product_sources') }} where source_type = 'library'
+    select source_key as library from {{ ref('product_sources') }}
+    where source_type = 'library'
 
 ),
 
@@ -32,18 +33,23 @@ listed as (
 
 missing as (
 
-    select library, 'seen but neither seeded nor listed as unclassified' as failure
+    select
+        seen.library,
+        'seen but neither seeded nor listed as unclassified' as failure
     from seen
-    where library not in (select library from seeded)
-        and library not in (select library from listed)
+    where
+        seen.library not in (select seeded.library from seeded)
+        and seen.library not in (select listed.library from listed)
 
 ),
 
 misclassified as (
 
-    select library, 'seeded but listed as unclassified' as failure
+    select
+        listed.library,
+        'seeded but listed as unclassified' as failure
     from listed
-    where library in (select library from seeded)
+    where listed.library in (select seeded.library from seeded)
 
 )
 

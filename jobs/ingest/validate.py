@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
+from pyspark.sql import functions as F
 from pyspark.sql.connect.column import Column
 from pyspark.sql.connect.dataframe import DataFrame
-from pyspark.sql import functions as F
 
 from jobs.contract import ENVELOPE_REQUIRED, EVENT_TYPES, SCHEMA_VERSION, Field, Rule
 

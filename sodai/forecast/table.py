@@ -13,8 +13,11 @@ import pandas as pd
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
+from sodai import storage
 from sodai.delta_read import read_pandas
+from sodai.storage import TableName
 
+TABLE = TableName("gold", "forecasts")
 SCHEMA = pa.schema([
     ("series", pa.string()),
     ("title", pa.string()),
@@ -39,7 +42,7 @@ SCHEMA = pa.schema([
 
 
 def location(lakehouse: Path) -> Path:
-    return Path(lakehouse) / "gold" / "forecasts"
+    return storage.table_path(lakehouse, TABLE)
 
 
 def write(lakehouse: Path, frame: pd.DataFrame) -> int:
@@ -54,7 +57,7 @@ def write(lakehouse: Path, frame: pd.DataFrame) -> int:
 
 def read(lakehouse: Path) -> tuple[pd.DataFrame, int] | None:
     path = location(lakehouse)
-    if not (path / "_delta_log").is_dir():
+    if not storage.is_delta_table(path):
         return None
     table = DeltaTable(str(path))
     return read_pandas(table), table.version()

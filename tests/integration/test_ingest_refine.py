@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import signal
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -151,7 +149,8 @@ def test_truncated_gzip_is_quarantined_and_the_run_goes_on(small_landing, engine
         "event_id": "6ba7b810-9dad-41d1-80b4-00c04fd430c8", "schema_version": 1, "event_type": "uc.activity",
         "event_ts": "2024-01-02T00:00:00Z", "customer_id": "c", "workspace_id": "w", "payload": {"action": "read"},
     }
-    broken = write_event_file(landing, date(2024, 1, 1), [dict(good, event_id=f"6ba7b810-9dad-41d1-80b4-00c04fd4{i:04d}") for i in range(200)], "broken.json", gzip=True)
+    events = [dict(good, event_id=f"6ba7b810-9dad-41d1-80b4-00c04fd4{i:04d}") for i in range(200)]
+    broken = write_event_file(landing, date(2024, 1, 1), events, "broken.json", gzip=True)
     broken.write_bytes(broken.read_bytes()[:-40])
     write_event_file(landing, date(2024, 1, 2), [good], "fine.json")
     settings = settings_for(tmp_path).with_overrides(paths={"landing": str(landing)})

@@ -23,13 +23,14 @@ from sodai import pipeline
 from sodai.config import Settings
 from sodai.forecast import table as forecast_table
 from sodai.forecast.registry import SCORE_TAG
+from sodai.stages import STAGE_NAMES
 from sodai.status import read_table
 from sodai.tracking import tracking_uri
 from tests.integration.conftest import SEED, WINDOW_CUSTOMERS, WINDOW_K
 
 pytestmark = pytest.mark.integration
 
-STAGES = {"ingest", "gate_bronze", "refine", "gate_silver", "transform", "docs", "gate_gold", "forecast", "publish"}
+STAGES = set(STAGE_NAMES)
 
 
 @dataclass

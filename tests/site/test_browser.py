@@ -65,7 +65,8 @@ def test_every_page_loads_without_errors_and_is_captured(dash_duo, site_data, sc
         expected = [m["id"] for m in site_data.report["figures"] + site_data.report["beyond"]
                     if m["section"] == key and m["id"] != "B3" and m["rows"]]
         for figure in expected:  # every chart of the page has drawn
-            wait_until(lambda: graph_data(dash_duo, figure), 15, f"{figure} on {path}")
+            drawn = lambda figure=figure: graph_data(dash_duo, figure)  # noqa: E731
+            wait_until(drawn, 15, f"{figure} on {path}")
         assert dash_duo.get_logs() == [], path
         dash_duo.driver.save_screenshot(str(screenshots / f"{key}.png"))
         assert (screenshots / f"{key}.png").stat().st_size > 10_000

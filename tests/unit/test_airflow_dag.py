@@ -1,12 +1,18 @@
-"""The Airflow DAG loads, and runs the stages of `sodai run` in its order with retries."""
+"""The Airflow DAG is built from the pipeline's one list of stages: the same stages, in the same
+order, each task the stage's command with the options `sodai run` gives the stage."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
+import jinja2
 import pytest
+import typer
 
-from sodai.pipeline import RUN_STAGES
+from sodai.cli import app
+from sodai.cli.stage_runs import RUNNERS
+from sodai.stages import STAGE_NAMES, STAGES
 
 DAGS = Path(__file__).resolve().parents[2] / "orchestration" / "airflow" / "dags"
 
@@ -32,8 +38,12 @@ def test_the_dag_runs_every_stage_once_in_the_pipeline_order(dag):
         downstream = list(task.downstream_list)
         assert len(downstream) <= 1  # a chain: no stage runs beside another on the one lakehouse
         task = downstream[0] if downstream else None
-    assert tuple(order) == RUN_STAGES
-    assert len(dag.tasks) == len(RUN_STAGES)
+    assert tuple(order) == STAGE_NAMES
+    assert len(dag.tasks) == len(STAGES)
+
+
+def test_sodai_run_has_a_runner_for_every_declared_stage():
+    assert set(RUNNERS) == set(STAGE_NAMES)
 
 
 def test_daily_one_run_at_a_time_with_retries(dag):
@@ -44,9 +54,30 @@ def test_daily_one_run_at_a_time_with_retries(dag):
         assert task.depends_on_past
 
 
-def test_every_task_is_the_stage_command_for_the_runs_day(dag):
+DAY = "2024-05-19"
+CONTEXT = {"ds": DAY, "ds_nodash": DAY.replace("-", ""), "run_id": f"scheduled__{DAY}T00:00:00+00:00"}
+
+
+def _parsed(command_template: str) -> tuple[str, dict]:
+    """The `sodai` command a task calls on a day, and the parameters it parses into."""
+    argv = shlex.split(jinja2.Template(command_template).render(**CONTEXT))[1:]
+    group = typer.main.get_command(app)
+    name, command, rest = group.resolve_command(group.make_context("sodai", ["--help"], resilient_parsing=True), argv)
+    return name, command.make_context(name, rest).params
+
+
+def test_every_task_does_what_its_stage_does_in_sodai_run(dag):
     commands = {t.task_id: t.bash_command for t in dag.tasks}
-    assert commands["ingest"].split()[1:3] == ["ingest", "--date"] and "{{ ds }}" in commands["ingest"]
-    assert commands["gate_silver"].split()[1:3] == ["gate", "silver"]
-    run_ids = {c.split("--run-id ")[1] for c in commands.values()}
-    assert len(run_ids) == 1  # one run id: the tasks of a DAG run are one pipeline run in the history
+    run_ids = set()
+    for stage in STAGES:
+        name, params = _parsed(commands[stage.name])
+        assert name == stage.command[0]
+        if len(stage.command) > 1:  # gate <layer>
+            assert params["layer"] == stage.command[1]
+        for option, value in stage.options.items():
+            assert params[option] == value, (stage.name, option)
+        if stage.dated:
+            assert params["day"] == DAY, stage.name
+        run_ids.add(params["run_id"])
+    assert commands["gate_bronze"].split()[1:4] == ["gate", "bronze", "--new-batches"]
+    assert run_ids == {"airflow-20240519-scheduled__2024-05-19T0000000000"}  # one pipeline run

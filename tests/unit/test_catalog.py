@@ -20,7 +20,8 @@ def _manifest(lakehouse: str):
             "seed.industries": node("seed", "reference", "industries"),
             "model.int": node("model", "intermediate", "int_customer_industry"),
             "model.eph": node("model", "intermediate", "int_helper", materialized="ephemeral"),
-            "test.t": SimpleNamespace(resource_type="test", schema="staging", alias="not_null_x", config=SimpleNamespace(get={}.get, materialized="test")),
+            "test.t": SimpleNamespace(resource_type="test", schema="staging", alias="not_null_x",
+                                      config=SimpleNamespace(get={}.get, materialized="test")),
         },
     )
 

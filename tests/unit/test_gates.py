@@ -3,9 +3,7 @@ and the gates' state (latest.json: merge per layer, blocking, publish refused)."
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 import yaml

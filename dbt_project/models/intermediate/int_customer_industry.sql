@@ -48,7 +48,11 @@ customers as (
 
 other_industry as (
 
-    select industry, industry_key from industries where not is_named_industry
+    select
+        industry,
+        industry_key
+    from industries
+    where not is_named_industry
 
 ),
 

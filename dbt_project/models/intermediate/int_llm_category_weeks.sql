@@ -20,15 +20,21 @@ llm_libraries as (
 
 categorized as (
 
-    select tool_use.activity_date, tool_use.customer_key, llm_libraries.llm_category
+    select
+        tool_use.activity_date,
+        tool_use.customer_key,
+        llm_libraries.llm_category
     from tool_use
     inner join llm_libraries
         on tool_use.source_type = 'library'
-        and tool_use.source_key = llm_libraries.library
+            and tool_use.source_key = llm_libraries.library
 
     union all
 
-    select activity_date, customer_key, 'vector_db' as llm_category
+    select
+        activity_date,
+        customer_key,
+        'vector_db' as llm_category
     from tool_use
     where source_type = 'vector_search'
 

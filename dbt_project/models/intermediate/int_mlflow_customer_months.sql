@@ -66,7 +66,7 @@ final as (
     from experiment_models
     full outer join registered_models
         on experiment_models.activity_month = registered_models.activity_month
-        and experiment_models.customer_key = registered_models.customer_key
+            and experiment_models.customer_key = registered_models.customer_key
 
 )
 

@@ -27,7 +27,7 @@ final as (
     from tool_use
     inner join product_sources
         on tool_use.source_type = product_sources.source_type
-        and tool_use.source_key = product_sources.source_key
+            and tool_use.source_key = product_sources.source_key
 
 )
 

@@ -45,17 +45,29 @@ vector_search as (
 
 uses as (
 
-    select event_date, customer_key, 'library' as source_type, library as source_key
+    select
+        event_date,
+        customer_key,
+        'library' as source_type,
+        library as source_key
     from library_imports
 
     union all
 
-    select event_date, customer_key, 'integration' as source_type, integration_key as source_key
+    select
+        event_date,
+        customer_key,
+        'integration' as source_type,
+        integration_key as source_key
     from integrations
 
     union all
 
-    select event_date, customer_key, 'vector_search' as source_type, 'vector_search' as source_key
+    select
+        event_date,
+        customer_key,
+        'vector_search' as source_type,
+        'vector_search' as source_key
     from vector_search
 
 ),

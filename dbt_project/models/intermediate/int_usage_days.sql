@@ -45,19 +45,31 @@ governance as (
 
 usage as (
 
-    select event_date, customer_key, 'serving' as usage_kind, compute_type as usage_item,
+    select
+        event_date,
+        customer_key,
+        'serving' as usage_kind,
+        compute_type as usage_item,
         cast(usage_hours as double) as quantity
     from serving
 
     union all
 
-    select event_date, customer_key, 'serverless' as usage_kind, serverless_product as usage_item,
+    select
+        event_date,
+        customer_key,
+        'serverless' as usage_kind,
+        serverless_product as usage_item,
         cast(usage_units as double) as quantity
     from serverless
 
     union all
 
-    select event_date, customer_key, 'uc' as usage_kind, 'activity' as usage_item,
+    select
+        event_date,
+        customer_key,
+        'uc' as usage_kind,
+        'activity' as usage_item,
         cast(1 as double) as quantity
     from governance
 

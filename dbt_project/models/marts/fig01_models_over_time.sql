@@ -52,13 +52,16 @@ final as (
         case when not is_suppressed then experiment_models end as experiment_models,
         case when not is_suppressed then registered_models end as registered_models,
         case when not is_suppressed
-            then {{ safe_ratio('experiment_models', 'registered_models') }} end as experiment_to_registered_ratio,
+                then {{ safe_ratio('experiment_models', 'registered_models') }}
+        end as experiment_to_registered_ratio,
         case when not is_suppressed then experimenting_customers end as experimenting_customers,
         case when not is_suppressed then registering_customers end as registering_customers,
         case when not is_suppressed
-            then {{ safe_ratio('experiment_models', 'experimenting_customers') }} end as experiment_models_per_customer,
+                then {{ safe_ratio('experiment_models', 'experimenting_customers') }}
+        end as experiment_models_per_customer,
         case when not is_suppressed
-            then {{ safe_ratio('registered_models', 'registering_customers') }} end as registered_models_per_customer,
+                then {{ safe_ratio('registered_models', 'registering_customers') }}
+        end as registered_models_per_customer,
         is_suppressed
 
     from suppressed

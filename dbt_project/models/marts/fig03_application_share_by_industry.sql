@@ -82,7 +82,7 @@ final as (
         case when not is_suppressed then notebook_share end as notebook_share,
         case when not is_suppressed then customers end as customers,
         case when not is_suppressed
-            then rank() over (partition by industry_key, is_suppressed order by notebooks desc)
+                then rank() over (partition by industry_key, is_suppressed order by notebooks desc)
         end as share_rank,
         is_suppressed
 

@@ -47,12 +47,14 @@ categorized as (
         'all' as industry_key,
         {%- endif %}
         application_category,
-        {%- for name, month in months.items() %}
-        count(distinct case when activity_month = trunc({{ month }}, 'MM')
-            then concat(customer_key, '/', notebook_id) end) as {{ name }}_notebooks,
-        count(distinct case when activity_month = trunc({{ month }}, 'MM')
-            then customer_key end) as {{ name }}_customers{{ ',' if not loop.last }}
-        {%- endfor %}
+    {%- for name, month in months.items() %}
+    count(distinct case when activity_month = trunc({{ month }}, 'MM')
+            then concat(customer_key, '/', notebook_id)
+        end) as {{ name }}_notebooks,
+    count(distinct case when activity_month = trunc({{ month }}, 'MM')
+            then customer_key
+        end) as {{ name }}_customers{{ ',' if not loop.last }}
+    {%- endfor %}
 
     from categorized
     group by 1, 2, 3
@@ -95,8 +97,10 @@ final as (
         case when not is_suppressed then {{ growth('current_notebooks', 'base_notebooks') }} end as yoy_growth,
         case when not is_suppressed then cell_customers end as customers,
         case when not is_suppressed
-            then rank() over (partition by industry_key, is_suppressed
-                order by {{ growth('current_notebooks', 'base_notebooks') }} desc)
+                then rank() over (
+                        partition by industry_key, is_suppressed
+                        order by {{ growth('current_notebooks', 'base_notebooks') }} desc
+                    )
         end as growth_rank,
         is_suppressed
 

@@ -25,10 +25,12 @@ customers_per_product as (
         product,
         count(distinct case
             when activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
-                then customer_key end) as customers,
+                then customer_key
+        end) as customers,
         count(distinct case
             when activity_date between {{ report_date('last_year_window_start') }} and {{ report_date('last_year_window_end') }}
-                then customer_key end) as last_year_customers
+                then customer_key
+        end) as last_year_customers
 
     from product_use
     group by 1
@@ -63,8 +65,9 @@ final as (
         case when last_year_customers >= {{ suppression_min_customers() }} then last_year_customers end as last_year_customers,
         case when last_year_customers >= {{ suppression_min_customers() }} then last_year_rank end as last_year_rank,
         case when customers >= {{ suppression_min_customers() }}
-            and last_year_customers >= {{ suppression_min_customers() }}
-            then last_year_rank - customer_rank end as rank_change,
+                and last_year_customers >= {{ suppression_min_customers() }}
+                then last_year_rank - customer_rank
+        end as rank_change,
         customers >= {{ suppression_min_customers() }} and customer_rank <= 10 as is_top_10,
         customers < {{ suppression_min_customers() }} as is_suppressed,
         last_year_customers < {{ suppression_min_customers() }} as is_last_year_suppressed

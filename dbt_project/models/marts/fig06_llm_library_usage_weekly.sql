@@ -61,8 +61,9 @@ final as (
         -- the holiday mean is published only when every holiday week is: with one week suppressed,
         -- mean x weeks - the published weeks would give it away
         case when not is_suppressed
-            and (not is_holiday_week or suppressed_holiday_weeks = 0)
-            then smoothed_customers end as smoothed_customers,
+                and (not is_holiday_week or suppressed_holiday_weeks = 0)
+                then smoothed_customers
+        end as smoothed_customers,
         is_holiday_week,
         is_suppressed
 

@@ -46,7 +46,7 @@ cells as (
         *,
         cast(request_count as double) / sum(request_count) over (partition by activity_week) as open_request_share,
         activity_week >= {{ report_date('fm_period_start') }}
-            and date_add(activity_week, 6) <= {{ report_date('fm_period_end') }} as is_full_week
+        and date_add(activity_week, 6) <= {{ report_date('fm_period_end') }} as is_full_week
 
     from weekly
 

@@ -31,13 +31,16 @@ by_industry as (
         {%- set in_quarter = 'serving_days.activity_date between ' ~ report_date('quarter_start') ~ ' and ' ~ report_date('quarter_end') %}
         sum(case when {{ in_quarter }} then serving_days.quantity end) as quarter_usage_hours,
         count(distinct case when {{ in_quarter }} and serving_days.quantity > 0
-            then serving_days.customer_key end) as quarter_customers,
-        {%- for name, month in months.items() %}
-        sum(case when trunc(serving_days.activity_date, 'MM') = trunc({{ month }}, 'MM')
-            then serving_days.quantity end) as {{ name }}_month_usage_hours,
-        count(distinct case when trunc(serving_days.activity_date, 'MM') = trunc({{ month }}, 'MM')
-            and serving_days.quantity > 0 then serving_days.customer_key end) as {{ name }}_month_customers{{ ',' if not loop.last }}
-        {%- endfor %}
+                then serving_days.customer_key
+        end) as quarter_customers,
+    {%- for name, month in months.items() %}
+    sum(case when trunc(serving_days.activity_date, 'MM') = trunc({{ month }}, 'MM')
+            then serving_days.quantity
+        end) as {{ name }}_month_usage_hours,
+    count(distinct case when trunc(serving_days.activity_date, 'MM') = trunc({{ month }}, 'MM')
+            and serving_days.quantity > 0 then serving_days.customer_key
+        end) as {{ name }}_month_customers{{ ',' if not loop.last }}
+    {%- endfor %}
 
     from serving_days
     inner join customer_industry
@@ -71,11 +74,13 @@ final as (
         case when not is_suppressed then quarter_usage_hours end as usage_hours,
         case when not is_suppressed then quarter_customers end as customers,
         case when not is_suppressed
-            then {{ safe_ratio('quarter_usage_hours', 'quarter_customers') }} end as usage_hours_per_customer,
+                then {{ safe_ratio('quarter_usage_hours', 'quarter_customers') }}
+        end as usage_hours_per_customer,
         case when not is_suppressed then base_month_usage_hours end as base_month_usage_hours,
         case when not is_suppressed then current_month_usage_hours end as current_month_usage_hours,
         case when not is_suppressed
-            then {{ growth('current_month_usage_hours', 'base_month_usage_hours') }} end as six_month_growth,
+                then {{ growth('current_month_usage_hours', 'base_month_usage_hours') }}
+        end as six_month_growth,
         {{ industry_rank(growth('current_month_usage_hours', 'base_month_usage_hours') ~ ' desc',
             partition_by=['compute_type'], ranked_when='not is_suppressed') }} as six_month_growth_rank,
         is_suppressed

@@ -37,13 +37,21 @@ uc_months as (
 
 cells as (
 
-    select activity_month, industry, industry_key, count(*) as customers
+    select
+        activity_month,
+        industry,
+        industry_key,
+        count(*) as customers
     from uc_months
     group by 1, 2, 3
 
     union all
 
-    select activity_month, 'All industries' as industry, 'all' as industry_key, count(*) as customers
+    select
+        activity_month,
+        'All industries' as industry,
+        'all' as industry_key,
+        count(*) as customers
     from uc_months
     group by 1, 2, 3
 

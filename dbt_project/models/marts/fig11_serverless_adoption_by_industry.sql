@@ -38,7 +38,12 @@ product_months as (
 
 any_product_months as (
 
-    select distinct activity_month, 'any' as serverless_product, customer_key, industry, industry_key
+    select distinct
+        activity_month,
+        'any' as serverless_product,
+        customer_key,
+        industry,
+        industry_key
     from product_months
 
 ),
@@ -53,13 +58,22 @@ customer_months as (
 
 cells as (
 
-    select activity_month, serverless_product, industry, industry_key, count(*) as customers
+    select
+        activity_month,
+        serverless_product,
+        industry,
+        industry_key,
+        count(*) as customers
     from customer_months
     group by 1, 2, 3, 4
 
     union all
 
-    select activity_month, serverless_product, 'All industries' as industry, 'all' as industry_key,
+    select
+        activity_month,
+        serverless_product,
+        'All industries' as industry,
+        'all' as industry_key,
         count(*) as customers
     from customer_months
     group by 1, 2, 3, 4

@@ -65,9 +65,11 @@ f1_months as (
         {%- endfor %}
         -- both months must be published (min() alone would skip a suppressed month's null)
         case when count(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
-            and not is_suppressed then 1 end) = 2
-            then min(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
-                then registering_customers end)
+                        and not is_suppressed then 1
+                end) = 2
+                then min(case when activity_month in ({{ report_date('yoy_current_month') }}, {{ report_date('yoy_base_month') }})
+                            then registering_customers
+                    end)
         end as customers
 
     from fig01
@@ -99,7 +101,8 @@ f2_span as (
         industry_key,
         -- a span with a suppressed month is not published
         case when max(cast(is_suppressed as int)) = 0
-            then {{ safe_ratio('sum(experiment_models)', 'sum(registered_models)') }} end as ratio,
+                then {{ safe_ratio('sum(experiment_models)', 'sum(registered_models)') }}
+        end as ratio,
         case when max(cast(is_suppressed as int)) = 0 then min(registering_customers) end as customers
 
     from fig02
@@ -111,24 +114,41 @@ f2_span as (
 
 f2 as (
 
-    select 'F2' as figure_id, 'ratio_recent_span' as measure, industry_key, 'all' as subject,
-        ratio as value, 'ratio' as unit, customers
+    select
+        'F2' as figure_id,
+        'ratio_recent_span' as measure,
+        industry_key,
+        'all' as subject,
+        ratio as value,
+        'ratio' as unit,
+        customers
     from f2_span
 
     union all
 
-    select 'F2' as figure_id, 'ratio_recent_span_rank' as measure, industry_key, 'all' as subject,
+    select
+        'F2' as figure_id,
+        'ratio_recent_span_rank' as measure,
+        industry_key,
+        'all' as subject,
         cast({{ industry_rank('ratio', ranked_when='ratio is not null') }} as double) as value,
-        'rank' as unit, customers
+        'rank' as unit,
+        customers
     from f2_span
 
     union all
 
-    select 'F2' as figure_id,
+    select
+        'F2' as figure_id,
         case when activity_month = {{ report_date('ratio_first_month') }}
-            then 'ratio_first_month' else 'ratio_last_month' end as measure,
-        industry_key, 'all' as subject,
-        experiment_to_registered_ratio as value, 'ratio' as unit, registering_customers as customers
+                then 'ratio_first_month'
+            else 'ratio_last_month'
+        end as measure,
+        industry_key,
+        'all' as subject,
+        experiment_to_registered_ratio as value,
+        'ratio' as unit,
+        registering_customers as customers
     from fig02
     where activity_month in ({{ report_date('ratio_first_month') }}, {{ report_date('ratio_last_month') }})
 
@@ -141,18 +161,26 @@ f6_spans as (
     select
         llm_category,
         avg(case when activity_week between {{ yoy.current_first }} and {{ yoy.current_last }}
-            then customers end) as current_mean,
+                then customers
+        end) as current_mean,
         avg(case when activity_week between {{ yoy.base_first }} and {{ yoy.base_last }}
-            then customers end) as base_mean,
+                then customers
+        end) as base_mean,
         max(case when activity_week = {{ week_of('vector_search_preview') }} then customers end) as preview_week,
         sum(case when activity_week between {{ yoy.current_first }} and {{ yoy.current_last }}
-            and not is_suppressed then 1 else 0 end) as current_weeks,
+                and not is_suppressed then 1
+            else 0
+        end) as current_weeks,
         sum(case when activity_week between {{ yoy.base_first }} and {{ yoy.base_last }}
-            and not is_suppressed then 1 else 0 end) as base_weeks,
+                and not is_suppressed then 1
+            else 0
+        end) as base_weeks,
         min(case when activity_week between {{ yoy.current_first }} and {{ yoy.current_last }}
-            then customers end) as current_customers,
+                then customers
+        end) as current_customers,
         min(case when activity_week between {{ yoy.base_first }} and {{ yoy.base_last }}
-            then customers end) as base_customers
+                then customers
+        end) as base_customers
 
     from fig06
     group by 1
@@ -161,22 +189,31 @@ f6_spans as (
 
 f6 as (
 
-    select 'F6' as figure_id, 'weekly_yoy' as measure, 'all' as industry_key, llm_category as subject,
+    select
+        'F6' as figure_id,
+        'weekly_yoy' as measure,
+        'all' as industry_key,
+        llm_category as subject,
         {{ growth('current_mean', 'base_mean') }} as value,
         'growth' as unit,
         -- every week of both spans must be there and published
         case when current_weeks = {{ var('weekly_yoy_weeks') }} and base_weeks = {{ var('weekly_yoy_weeks') }}
-            then least(current_customers, base_customers) end as customers
+                then least(current_customers, base_customers)
+        end as customers
     from f6_spans
 
     union all
 
-    select 'F6' as figure_id, 'growth_since_preview_week' as measure, 'all' as industry_key,
+    select
+        'F6' as figure_id,
+        'growth_since_preview_week' as measure,
+        'all' as industry_key,
         llm_category as subject,
         {{ growth('current_mean', 'preview_week') }} as value,
         'growth' as unit,
         case when current_weeks = {{ var('weekly_yoy_weeks') }} and preview_week is not null
-            then least(current_customers, preview_week) end as customers
+                then least(current_customers, preview_week)
+        end as customers
     from f6_spans
 
 ),
@@ -236,20 +273,31 @@ f11_months as (
 
 f11 as (
 
-    select 'F11' as figure_id, 'six_month_growth' as measure, industry_key, 'any' as subject,
-        {{ growth('current_customers', 'six_month_base_customers') }} as value, 'growth' as unit,
+    select
+        'F11' as figure_id,
+        'six_month_growth' as measure,
+        industry_key,
+        'any' as subject,
+        {{ growth('current_customers', 'six_month_base_customers') }} as value,
+        'growth' as unit,
         -- least() skips nulls: a suppressed month must make the growth suppressed
         case when current_customers is not null and six_month_base_customers is not null
-            then least(current_customers, six_month_base_customers) end as customers
+                then least(current_customers, six_month_base_customers)
+        end as customers
     from f11_months
 
     {%- for measure, column in {'rank_current_month': 'current_customers', 'rank_yoy_base_month': 'yoy_base_customers'}.items() %}
 
     union all
 
-    select 'F11' as figure_id, '{{ measure }}' as measure, industry_key, 'any' as subject,
+    select
+        'F11' as figure_id,
+        '{{ measure }}' as measure,
+        industry_key,
+        'any' as subject,
         cast({{ industry_rank(column ~ ' desc', ranked_when=column ~ ' is not null') }} as double),
-        'rank' as unit, {{ column }} as customers
+        'rank' as unit,
+        {{ column }} as customers
     from f11_months
     {%- endfor %}
 

@@ -96,13 +96,15 @@ k1_k2_months as (
         max(case when activity_month = {{ report_date('ratio_first_month') }} then experiment_to_registered_ratio end) as first_ratio,
         max(case when activity_month = {{ report_date('ratio_last_month') }} then experiment_to_registered_ratio end) as last_ratio,
         -- both months must be published (min() alone would skip a suppressed month's null)
-        {%- for finding, months in {'k1': ['yoy_current_month', 'yoy_base_month'], 'k2': ['ratio_first_month', 'ratio_last_month']}.items() %}
-        case when count(case when activity_month in ({{ report_date(months[0]) }}, {{ report_date(months[1]) }})
-            and not is_suppressed then 1 end) = 2
+    {%- for finding, months in {'k1': ['yoy_current_month', 'yoy_base_month'], 'k2': ['ratio_first_month', 'ratio_last_month']}.items() %}
+    case when count(case when activity_month in ({{ report_date(months[0]) }}, {{ report_date(months[1]) }})
+                    and not is_suppressed then 1
+                end) = 2
             then min(case when activity_month in ({{ report_date(months[0]) }}, {{ report_date(months[1]) }})
-                then registering_customers end)
-        end as {{ finding }}_customers{{ ',' if not loop.last }}
-        {%- endfor %}
+                        then registering_customers
+                    end)
+    end as {{ finding }}_customers{{ ',' if not loop.last }}
+    {%- endfor %}
 
     from fig01
 
@@ -110,33 +112,67 @@ k1_k2_months as (
 
 k1_k2 as (
 
-    select 'K1' as finding_id, 'registered_models_multiple' as measure, true as is_headline,
-        {{ safe_ratio('current_registered', 'base_registered') }} as value, 'multiple' as unit,
-        cast(current_registered as double) as numerator, cast(base_registered as double) as denominator,
+    select
+        'K1' as finding_id,
+        'registered_models_multiple' as measure,
+        true as is_headline,
+        {{ safe_ratio('current_registered', 'base_registered') }} as value,
+        'multiple' as unit,
+        cast(current_registered as double) as numerator,
+        cast(base_registered as double) as denominator,
         k1_customers as customers
     from k1_k2_months
 
     union all
 
-    select 'K1', 'registered_models_yoy', false,
-        {{ growth('current_registered', 'base_registered') }}, 'growth',
-        cast(current_registered as double), cast(base_registered as double), k1_customers
+    select
+        'K1',
+        'registered_models_yoy',
+        false,
+        {{ growth('current_registered', 'base_registered') }},
+        'growth',
+        cast(current_registered as double),
+        cast(base_registered as double),
+        k1_customers
     from k1_k2_months
 
     union all
 
-    select 'K2', 'ratio_first_month', false, first_ratio, 'ratio', null, null, k2_customers
+    select
+        'K2',
+        'ratio_first_month',
+        false,
+        first_ratio,
+        'ratio',
+        null,
+        null,
+        k2_customers
     from k1_k2_months
 
     union all
 
-    select 'K2', 'ratio_last_month', false, last_ratio, 'ratio', null, null, k2_customers
+    select
+        'K2',
+        'ratio_last_month',
+        false,
+        last_ratio,
+        'ratio',
+        null,
+        null,
+        k2_customers
     from k1_k2_months
 
     union all
 
-    select 'K2', 'efficiency_multiple', true, {{ safe_ratio('first_ratio', 'last_ratio') }}, 'multiple',
-        first_ratio, last_ratio, k2_customers
+    select
+        'K2',
+        'efficiency_multiple',
+        true,
+        {{ safe_ratio('first_ratio', 'last_ratio') }},
+        'multiple',
+        first_ratio,
+        last_ratio,
+        k2_customers
     from k1_k2_months
 
 ),
@@ -154,22 +190,43 @@ k3_subject as (
 
 k3 as (
 
-    select 'K3' as finding_id, 'category_share' as measure, true as is_headline,
-        fig03.notebook_share as value, 'share' as unit,
-        cast(fig03.notebooks as double) as numerator, null as denominator, fig03.customers
+    select
+        'K3' as finding_id,
+        'category_share' as measure,
+        true as is_headline,
+        fig03.notebook_share as value,
+        'share' as unit,
+        cast(fig03.notebooks as double) as numerator,
+        null as denominator,
+        fig03.customers
     from k3_subject
     left join fig03 on fig03.application_category = k3_subject.application_category
 
     union all
 
-    select 'K3', 'category_yoy_growth', false, fig04.yoy_growth, 'growth',
-        cast(fig04.current_month_notebooks as double), cast(fig04.base_month_notebooks as double), fig04.customers
+    select
+        'K3',
+        'category_yoy_growth',
+        false,
+        fig04.yoy_growth,
+        'growth',
+        cast(fig04.current_month_notebooks as double),
+        cast(fig04.base_month_notebooks as double),
+        fig04.customers
     from k3_subject
     left join fig04 on fig04.application_category = k3_subject.application_category
 
     union all
 
-    select 'K3', 'category_growth_rank', false, cast(fig04.growth_rank as double), 'rank', null, null, fig04.customers
+    select
+        'K3',
+        'category_growth_rank',
+        false,
+        cast(fig04.growth_rank as double),
+        'rank',
+        null,
+        null,
+        fig04.customers
     from k3_subject
     left join fig04 on fig04.application_category = k3_subject.application_category
 
@@ -179,23 +236,29 @@ k3 as (
 
 window_llm_use as (
 
-    select distinct tool_use.customer_key, llm_libraries.llm_category
+    select distinct
+        tool_use.customer_key,
+        llm_libraries.llm_category
     from tool_use
     inner join llm_libraries
         on tool_use.source_type = 'library'
-        and tool_use.source_key = llm_libraries.library
+            and tool_use.source_key = llm_libraries.library
     where tool_use.activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
 
     union
 
-    select distinct customer_key, 'vector_db' as llm_category
+    select distinct
+        customer_key,
+        'vector_db' as llm_category
     from tool_use
     where source_type = 'vector_search'
         and activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
 
     union
 
-    select distinct customer_key, 'fm_api' as llm_category
+    select distinct
+        customer_key,
+        'fm_api' as llm_category
     from fm_days
     where activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
 
@@ -215,9 +278,14 @@ genai_customers as (
 
 k4 as (
 
-    select 'K4' as finding_id, 'tools_or_vector_db_share' as measure, true as is_headline,
-        {{ safe_ratio('sum(uses_tools_or_retrieval)', 'count(*)') }} as value, 'share' as unit,
-        cast(sum(uses_tools_or_retrieval) as double) as numerator, cast(count(*) as double) as denominator,
+    select
+        'K4' as finding_id,
+        'tools_or_vector_db_share' as measure,
+        true as is_headline,
+        {{ safe_ratio('sum(uses_tools_or_retrieval)', 'count(*)') }} as value,
+        'share' as unit,
+        cast(sum(uses_tools_or_retrieval) as double) as numerator,
+        cast(count(*) as double) as denominator,
         least(sum(uses_tools_or_retrieval), count(*) - sum(uses_tools_or_retrieval)) as customers
     from genai_customers
 
@@ -227,19 +295,33 @@ k4 as (
 
 k5_k6 as (
 
-    select 'K5' as finding_id, 'product_rank' as measure, true as is_headline,
-        cast(fig05.customer_rank as double) as value, 'rank' as unit,
-        null as numerator, null as denominator, fig05.customers
+    select
+        'K5' as finding_id,
+        'product_rank' as measure,
+        true as is_headline,
+        cast(fig05.customer_rank as double) as value,
+        'rank' as unit,
+        null as numerator,
+        null as denominator,
+        fig05.customers
     from (select '{{ var("k5_product") }}' as product) as k5_subject
     left join fig05 on fig05.product = k5_subject.product
 
     union all
 
-    select 'K6', 'vector_db_weekly_yoy', true, highlights.value, 'growth', null, null, highlights.customers
+    select
+        'K6',
+        'vector_db_weekly_yoy',
+        true,
+        highlights.value,
+        'growth',
+        null,
+        null,
+        highlights.customers
     from (select 'vector_db' as subject) as k6_subject
     left join highlights
         on highlights.figure_id = 'F6' and highlights.measure = 'weekly_yoy'
-        and highlights.subject = k6_subject.subject
+            and highlights.subject = k6_subject.subject
 
 ),
 
@@ -247,7 +329,10 @@ k5_k6 as (
 
 period_fm as (
 
-    select fm_days.*, foundation_models.open_weights, foundation_models.parameters_billion,
+    select
+        fm_days.*,
+        foundation_models.open_weights,
+        foundation_models.parameters_billion,
         foundation_models.family
     from fm_days
     left join foundation_models
@@ -262,18 +347,27 @@ llm_customers as (
         customer_key,
         max(case when open_weights then 1 else 0 end) as uses_open_model,
         max(case when open_weights and parameters_billion <= {{ var('small_model_max_parameters_billion') }}
-            then 1 else 0 end) as uses_small_open_model
+                then 1
+            else 0
+        end) as uses_small_open_model
 
     from (
-        select customer_key, open_weights, parameters_billion from period_fm
+        select
+            customer_key,
+            open_weights,
+            parameters_billion
+        from period_fm
 
         union all
 
-        select tool_use.customer_key, false as open_weights, null as parameters_billion
+        select
+            tool_use.customer_key,
+            false as open_weights,
+            null as parameters_billion
         from tool_use
         inner join llm_libraries
             on tool_use.source_type = 'library'
-            and tool_use.source_key = llm_libraries.library
+                and tool_use.source_key = llm_libraries.library
         where llm_libraries.llm_category = 'saas_llm'
             and tool_use.activity_date between {{ report_date('fm_period_start') }} and {{ report_date('fm_period_end') }}
     ) as llm_use
@@ -297,25 +391,40 @@ k9_requests as (
 
 k7_k8_k9 as (
 
-    select 'K7' as finding_id, 'open_model_share' as measure, true as is_headline,
-        {{ safe_ratio('sum(uses_open_model)', 'count(*)') }} as value, 'share' as unit,
-        cast(sum(uses_open_model) as double) as numerator, cast(count(*) as double) as denominator,
+    select
+        'K7' as finding_id,
+        'open_model_share' as measure,
+        true as is_headline,
+        {{ safe_ratio('sum(uses_open_model)', 'count(*)') }} as value,
+        'share' as unit,
+        cast(sum(uses_open_model) as double) as numerator,
+        cast(count(*) as double) as denominator,
         least(sum(uses_open_model), count(*) - sum(uses_open_model)) as customers
     from llm_customers
 
     union all
 
-    select 'K8', 'small_open_model_share', true,
-        {{ safe_ratio('sum(uses_small_open_model)', 'sum(uses_open_model)') }}, 'share',
-        cast(sum(uses_small_open_model) as double), cast(sum(uses_open_model) as double),
+    select
+        'K8',
+        'small_open_model_share',
+        true,
+        {{ safe_ratio('sum(uses_small_open_model)', 'sum(uses_open_model)') }},
+        'share',
+        cast(sum(uses_small_open_model) as double),
+        cast(sum(uses_open_model) as double),
         least(sum(uses_small_open_model), sum(uses_open_model) - sum(uses_small_open_model))
     from llm_customers
 
     union all
 
-    select 'K9', 'family_request_share', true,
-        {{ safe_ratio('family_requests', 'open_requests') }}, 'share',
-        cast(family_requests as double), cast(open_requests as double),
+    select
+        'K9',
+        'family_request_share',
+        true,
+        {{ safe_ratio('family_requests', 'open_requests') }},
+        'share',
+        cast(family_requests as double),
+        cast(open_requests as double),
         least(family_customers, open_customers - family_customers)
     from k9_requests
 
@@ -331,16 +440,29 @@ k10_subject as (
 
 k10 as (
 
-    select 'K10' as finding_id, 'gpu_six_month_growth' as measure, true as is_headline,
-        fig09.six_month_growth as value, 'growth' as unit,
-        fig09.current_month_usage_hours as numerator, fig09.base_month_usage_hours as denominator, fig09.customers
+    select
+        'K10' as finding_id,
+        'gpu_six_month_growth' as measure,
+        true as is_headline,
+        fig09.six_month_growth as value,
+        'growth' as unit,
+        fig09.current_month_usage_hours as numerator,
+        fig09.base_month_usage_hours as denominator,
+        fig09.customers
     from k10_subject
     left join fig09 on fig09.industry_key = k10_subject.industry_key
 
     union all
 
-    select 'K10', 'gpu_growth_rank', false, cast(fig09.six_month_growth_rank as double), 'rank',
-        null, null, fig09.customers
+    select
+        'K10',
+        'gpu_growth_rank',
+        false,
+        cast(fig09.six_month_growth_rank as double),
+        'rank',
+        null,
+        null,
+        fig09.customers
     from k10_subject
     left join fig09 on fig09.industry_key = k10_subject.industry_key
 

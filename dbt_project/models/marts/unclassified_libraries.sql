@@ -29,39 +29,72 @@ vector_search as (
 
 known as (
 
-    select 'library' as source_type, library as source_key from {{ ref('library_categories') }}
+    select
+        'library' as source_type,
+        library as source_key
+    from {{ ref('library_categories') }}
     union
-    select 'library' as source_type, library as source_key from {{ ref('llm_library_categories') }}
+    select
+        'library' as source_type,
+        library as source_key
+    from {{ ref('llm_library_categories') }}
     union
-    select source_type, source_key from {{ ref('product_sources') }}
+    select
+        source_type,
+        source_key
+    from {{ ref('product_sources') }}
     union
-    select 'foundation_model' as source_type, model as source_key from {{ ref('foundation_models') }}
+    select
+        'foundation_model' as source_type,
+        model as source_key
+    from {{ ref('foundation_models') }}
     union
-    select 'embedding_model' as source_type, model as source_key from {{ ref('embedding_models') }}
+    select
+        'embedding_model' as source_type,
+        model as source_key
+    from {{ ref('embedding_models') }}
 
 ),
 
 uses as (
 
-    select 'library' as source_type, source_key, activity_date, customer_key, events
+    select
+        'library' as source_type,
+        source_key,
+        activity_date,
+        customer_key,
+        events
     from tool_use
     where source_type = 'library'
 
     union all
 
-    select 'integration' as source_type, source_key, activity_date, customer_key, events
+    select
+        'integration' as source_type,
+        source_key,
+        activity_date,
+        customer_key,
+        events
     from tool_use
     where source_type = 'integration'
 
     union all
 
-    select 'foundation_model' as source_type, model as source_key, activity_date, customer_key,
+    select
+        'foundation_model' as source_type,
+        model as source_key,
+        activity_date,
+        customer_key,
         request_count as events
     from fm_days
 
     union all
 
-    select 'embedding_model' as source_type, embedding_model as source_key, activity_date, customer_key,
+    select
+        'embedding_model' as source_type,
+        embedding_model as source_key,
+        activity_date,
+        customer_key,
         request_count as events
     from vector_search
     where embedding_model != 'unknown'
@@ -77,7 +110,7 @@ classified as (
     from uses
     left join known
         on uses.source_type = known.source_type
-        and uses.source_key = known.source_key
+            and uses.source_key = known.source_key
 
 ),
 

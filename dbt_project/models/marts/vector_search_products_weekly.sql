@@ -22,16 +22,23 @@ vector_db_libraries as (
 
 product_days as (
 
-    select tool_use.activity_date, tool_use.customer_key, vector_db_libraries.vector_db_product as product,
+    select
+        tool_use.activity_date,
+        tool_use.customer_key,
+        vector_db_libraries.vector_db_product as product,
         'client_library' as product_kind
     from tool_use
     inner join vector_db_libraries
         on tool_use.source_type = 'library'
-        and tool_use.source_key = vector_db_libraries.library
+            and tool_use.source_key = vector_db_libraries.library
 
     union all
 
-    select activity_date, customer_key, 'Platform vector search' as product, 'platform' as product_kind
+    select
+        activity_date,
+        customer_key,
+        'Platform vector search' as product,
+        'platform' as product_kind
     from tool_use
     where source_type = 'vector_search'
 

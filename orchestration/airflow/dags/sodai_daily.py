@@ -1,7 +1,9 @@
 """The daily pipeline as an Apache Airflow DAG: one task per stage of `sodai run --date`, in its order.
 
-Each task is the stage's own CLI command (`sodai ingest --date {{ ds }}`, `sodai gate bronze`, ...),
-so a failed stage is retried alone and its log is the stage's; every task of a DAG run records
+The tasks are built from the pipeline's one list of stages (sodai/stages.py): each is the stage's
+own CLI command with the options `sodai run` gives it (`sodai ingest --date {{ ds }}`, `sodai gate
+bronze --new-batches --date {{ ds }}`, ...), so a failed stage is retried alone, its log is the
+stage's, and it does what the stage does inside `sodai run`. Every task of a DAG run records
 itself in ops.pipeline_runs under one run id. The stages are idempotent, so a retry after a
 failure or a kill is safe, and the lakehouse's run lock refuses any overlap with a manual run.
 
@@ -21,21 +23,17 @@ import pendulum
 from airflow.providers.standard.operators.bash import BashOperator
 from airflow.sdk import DAG
 
+from sodai.stages import STAGES
+
 PROJECT_DIR = os.environ.get("SODAI_PROJECT_DIR", str(Path(__file__).resolve().parents[3]))
 SODAI = os.environ.get("SODAI_BIN", "sodai")
 RUN_ID = "airflow-{{ ds_nodash }}-{{ run_id | replace(':', '') | replace('+', '') }}"
 
-# (task id, command): the order of `sodai run` (sodai.pipeline.RUN_STAGES), one task each.
-STAGE_COMMANDS = (
-    ("ingest", f"{SODAI} ingest --date {{{{ ds }}}} --run-id {RUN_ID}"),
-    ("gate_bronze", f"{SODAI} gate bronze --date {{{{ ds }}}} --run-id {RUN_ID}"),
-    ("refine", f"{SODAI} refine --run-id {RUN_ID}"),
-    ("gate_silver", f"{SODAI} gate silver --date {{{{ ds }}}} --run-id {RUN_ID}"),
-    ("transform", f"{SODAI} transform --run-id {RUN_ID}"),
-    ("gate_gold", f"{SODAI} gate gold --date {{{{ ds }}}} --run-id {RUN_ID}"),
-    ("forecast", f"{SODAI} forecast --run-id {RUN_ID}"),
-    ("publish", f"{SODAI} publish --date {{{{ ds }}}} --run-id {RUN_ID}"),
-)
+
+def stage_command(stage) -> str:
+    """The stage's command line for the DAG run's day, under the DAG run's id."""
+    return " ".join([SODAI, *stage.argv(run_date="{{ ds }}", run_id=RUN_ID)])
+
 
 with DAG(
     dag_id="sodai_daily",
@@ -54,8 +52,8 @@ with DAG(
     tags=["sodai"],
 ) as dag:
     previous = None
-    for task_id, command in STAGE_COMMANDS:
-        task = BashOperator(task_id=task_id, bash_command=command, cwd=PROJECT_DIR, append_env=True)
+    for stage in STAGES:
+        task = BashOperator(task_id=stage.name, bash_command=stage_command(stage), cwd=PROJECT_DIR, append_env=True)
         if previous is not None:
             previous >> task
         previous = task
