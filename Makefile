@@ -58,7 +58,7 @@ test: setup lint
 # Python (ruff, pyproject.toml) and the dbt models' SQL (sqlfluff, dbt_project/.sqlfluff)
 lint: setup
 	$(BIN)/ruff check .
-	cd dbt_project && ../$(BIN)/sqlfluff lint --processes 0 models tests
+	cd dbt_project && PYTHONWARNINGS=ignore ../$(BIN)/sqlfluff lint --processes 0 models tests
 
 test-unit: setup
 	$(BIN)/pytest tests/unit

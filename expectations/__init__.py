@@ -1,11 +1,11 @@
-"""Great Expectations suites of the quality gates, as code: one module per layer.
+"""Great Expectations suites of the quality gates, as code: one module per layer GE gates.
 
 Each layer module has `suites(params) -> list[TableSuite]`: one `gx.ExpectationSuite` per table of
-the layer (`bronze.events`, `silver.<table>`, `gold.<mart>`), bound to the Delta table it
-validates. Accepted values come from the telemetry contract (jobs/contract.py), the dbt seeds and
-the marts' own yml, never from lists typed here. sodai/gates.py runs them.
+the layer (`bronze.events`, `silver.<table>`), bound to the Delta table it validates. Accepted
+values come from the telemetry contract (jobs/contract.py), never from lists typed here. Gold is
+checked by dbt's own tests, in `dbt build` (dbt_project/); sodai/gates/run.py runs both gates.
 """
 
-from expectations.common import LAYERS, GateParams, TableSuite, suites_for
+from expectations.common import GateParams, TableSuite, suites_for
 
-__all__ = ["LAYERS", "GateParams", "TableSuite", "suites_for"]
+__all__ = ["GateParams", "TableSuite", "suites_for"]

@@ -3,7 +3,6 @@ builders that turn the project's declarations (DDL, contract checks, yml tests) 
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +16,6 @@ from great_expectations.expectations.metadata_types import FailureSeverity
 from sodai import storage
 from sodai.storage import TableName
 
-LAYERS: tuple[str, ...] = ("bronze", "silver", "gold")
 WARNING = "warning"
 
 # Spark SQL DDL type -> the Spark type name GE reports for a column
@@ -32,18 +30,14 @@ class GateParams:
     """Everything a suite depends on besides the data, from the settings and the landing zone."""
 
     lakehouse: Path
-    dbt_project: Path
-    suppression_min_customers: int
-    share_tolerance: float
     freshness_max_lag_days: int
-    unclassified_library_share_warn: float
     # the newest events date folder in the landing zone, up to the run date (None: no telemetry
     # has landed yet, so nothing can be stale)
     newest_landing_date: date | None
     # the day a scheduled run processes (`--date`); None: everything landed, "now" is the newest
     # landing date
     run_date: date | None = None
-    # suite -> the ingest batches it validates (sodai/gate_scope.py); a suite not named here
+    # suite -> the ingest batches it validates (sodai/gates/scope.py); a suite not named here
     # validates its whole table
     scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -68,16 +62,12 @@ class GateParams:
         """A Delta table in SQL, by location (as the jobs address tables)."""
         return f"delta.`{self.location(schema, table)}`"
 
-    def seed(self, name: str) -> list[dict[str, str]]:
-        with (self.dbt_project / "seeds" / f"{name}.csv").open(newline="") as handle:
-            return list(csv.DictReader(handle))
-
 
 @dataclass(frozen=True)
 class TableSuite:
     """A suite and the Delta table it validates (`path` under the lakehouse). A `batched` table
     only grows by ingest batches (rows carry `ingest_run_id`), so a scheduled run's gate may
-    validate only the batches it has not passed on yet (sodai/gate_scope.py)."""
+    validate only the batches it has not passed on yet (sodai/gates/scope.py)."""
 
     layer: str
     suite: gx.ExpectationSuite
@@ -90,11 +80,12 @@ class TableSuite:
 
 
 def suites_for(layer: str, params: GateParams) -> list[TableSuite]:
-    from expectations import bronze, gold, silver
+    """The suites of a layer Great Expectations gates: bronze and silver (gold is dbt's tests')."""
+    from expectations import bronze, silver
 
-    modules = {"bronze": bronze, "silver": silver, "gold": gold}
+    modules = {"bronze": bronze, "silver": silver}
     if layer not in modules:
-        raise ValueError(f"unknown layer {layer!r}: one of {', '.join(LAYERS)}")
+        raise ValueError(f"no Great Expectations suites for layer {layer!r}: one of {', '.join(modules)}")
     return modules[layer].suites(params)
 
 

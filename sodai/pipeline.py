@@ -60,13 +60,29 @@ def transform(settings: Settings, spark: SparkSession, url: str, select: list[st
     """Silver -> gold: `dbt build` (sodai/transform.py). In full when gold holds pseudonyms of
     another key than silver's (after `refine --rekey`): an incremental build would keep them."""
     from sodai import pseudonym_keys
+    from sodai.transform import TransformError
     from sodai.transform import transform as dbt_build
 
     stale = pseudonym_keys.gold_is_stale(settings.lakehouse)
-    report = dbt_build(settings, spark, url, select, full_refresh or stale, exclude, on_node)
+    try:
+        report = dbt_build(settings, spark, url, select, full_refresh or stale, exclude, on_node)
+    except TransformError:
+        if settings.quality.enabled:
+            _record_gold_verdict(settings, spark)  # publication stays blocked until a build passes
+        raise
     if not select:
         pseudonym_keys.record_gold_built(settings.lakehouse)
     return report
+
+
+def _record_gold_verdict(settings: Settings, spark: SparkSession) -> None:
+    """The failed build's tests as the gold gate's result (gates/latest.json)."""
+    from sodai.gates import GateFailed, run_gate
+
+    try:
+        run_gate(settings, spark, "gold")
+    except GateFailed:
+        pass  # recorded; the build's own error is the one to raise
 
 
 def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None = None, as_of: date | None = None,
@@ -102,7 +118,7 @@ def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_i
             run_date: date | None = None) -> Path:
     """Gold -> report.json (validated against docs/report.schema.json); no engine needed.
     Refused while the quality gates block publication (report.json keeps the last good one)."""
-    from sodai.gate_state import publication_blocked_error
+    from sodai.gates.state import publication_blocked_error
     from sodai.publish import build_report, write_report
     from sodai.transform import DbtPaths
 

@@ -107,8 +107,12 @@ class DbtPaths:
 
 
 def dbt_vars(settings: Settings) -> dict[str, Any]:
-    """The --vars of every invocation: the report parameters and the absolute lakehouse root."""
-    return {**settings.report.model_dump(mode="json"), "lakehouse": str(settings.lakehouse)}
+    """The --vars of every invocation: the report parameters, the data tests' thresholds and the
+    absolute lakehouse root."""
+    quality = settings.quality
+    return {**settings.report.model_dump(mode="json"), "lakehouse": str(settings.lakehouse),
+            "share_tolerance": quality.share_tolerance,
+            "unclassified_library_share_warn": quality.warn.unclassified_library_share}
 
 
 def dbt_args(settings: Settings, command: list[str], target_path: Path | None = None) -> list[str]:

@@ -215,7 +215,7 @@ def calibrate(
 def status() -> None:
     """Tables (Delta version, rows), the latest ingest runs and the quality gates' state."""
     from sodai import pipeline
-    from sodai.gate_state import read_latest
+    from sodai.gates.state import read_latest
     from sodai.history import read_history
     from sodai.status import latest_ingest_runs, published_reference_data, table_status
 

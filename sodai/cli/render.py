@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sodai.cli.session import console, errors
-from sodai.gate_state import LAYER_ORDER
+from sodai.gates.state import LAYERS
 
 
 def ingest(report) -> None:
@@ -127,7 +127,7 @@ def gate_state(state: dict | None) -> None:
     table = Table(title=f"Quality gates (run {state.get('run_id') or '-'}, checked {state['checked_at']})")
     for column in ("layer", "suites", "passed", "failed", "warnings"):
         table.add_column(column, justify="left" if column in ("layer", "failed") else "right")
-    for layer in LAYER_ORDER:
+    for layer in LAYERS:
         gates = [g for g in state["gates"] if g["layer"] == layer]
         if not gates:
             table.add_row(layer, "-", "-", "not run", "-")

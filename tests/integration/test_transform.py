@@ -18,6 +18,7 @@ from deltalake import DeltaTable
 from jobs.refine.tables import EVENT_TABLES
 from sodai import pipeline
 from sodai.config import PROJECT_ROOT, Settings
+from sodai.gates.state import read_latest
 from sodai.lakehouse import Lakehouse
 from sodai.publish import load_catalog, validate_report
 from sodai.transform import TransformError, TransformReport
@@ -126,6 +127,13 @@ def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines,
         pipeline.transform(settings, spark, handle.url, select=["stg_silver__uc_activity"])
     report = caught.value.report
     assert [n.name for n in report.failures] == ["unique_stg_silver__uc_activity_event_id"]
+    # the failed build is the gold gate's verdict: publication stays blocked, naming the test
+    state = read_latest(settings.output)
+    assert state["publication_blocked"]
+    failed = [g for g in state["gates"] if not g["success"]]
+    assert [(g["suite"], g["failed"][0]["check"]) for g in failed] == [
+        ("gold.stg_silver__uc_activity", "unique_stg_silver__uc_activity_event_id")]
+    assert failed[0]["failed"][0]["summary"].startswith("gold.stg_silver__uc_activity (column event_id): the dbt test unique")
     # the duplicate exists only in this lakehouse's silver: the failing test read it, and nothing
     # outside the selection was built
     assert not (settings.lakehouse / "gold" / "marts").exists()

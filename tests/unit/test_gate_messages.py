@@ -1,10 +1,10 @@
-"""A failed expectation in the data's words, then what to do (sodai/gate_messages.py)."""
+"""A failed expectation in the data's words, then what to do (sodai/gates/messages.py)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sodai.gate_messages import explain
+from sodai.gates.messages import explain
 
 
 def _outcome(kind, kwargs, result, description=None, check=None):

@@ -1,4 +1,4 @@
-"""What a scheduled run's gate validates (sodai/gate_scope.py), on small Delta tables written with
+"""What a scheduled run's gate validates (sodai/gates/scope.py), on small Delta tables written with
 deltalake: the batches a suite has not passed on, or the whole table when that is not safe."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from sodai.gate_scope import Scope, ledger_path, record_pass, scope_for
+from sodai.gates.scope import Scope, ledger_path, record_pass, scope_for
 
 SUITE = "silver.example"
 

@@ -1,5 +1,6 @@
-"""Quality gates without an engine: the suites built from the contract, seeds and marts' yml,
-and the gates' state (latest.json: merge per layer, blocking, publish refused)."""
+"""Quality gates without an engine: the bronze and silver suites built from the contract, gold's
+checks in the dbt project (each once, as dbt tests), the gold gate's verdict read from a build's
+results, and the gates' state (latest.json: merge per layer, blocking, publish refused)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,24 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from expectations import LAYERS, GateParams, suites_for
+from expectations import GateParams, suites_for
 from expectations.common import contract_check, contract_set
-from expectations.gold import SHARE_GROUPS, column_range, suppression_invariant
 from jobs.contract import EVENT_TYPES, EVENT_TYPES_BY_NAME, INDUSTRIES, OTHER_INDUSTRY
 from jobs.refine.tables import EVENT_TABLES
 from sodai import pipeline
 from sodai.config import PROJECT_ROOT, load_settings
-from sodai.gate_state import Finding, SuiteResult, failed_suites, merge, read_latest, write_latest
 from sodai.gates import gate_params, suite_result
+from sodai.gates.state import Finding, SuiteResult, failed_suites, merge, read_latest, write_latest
 from sodai.publish import PublishError
 
-MARTS = yaml.safe_load((PROJECT_ROOT / "dbt_project/models/marts/_marts__models.yml").read_text())["models"]
+DBT_PROJECT = PROJECT_ROOT / "dbt_project"
+MARTS = {model["name"]: model for path in sorted((DBT_PROJECT / "models" / "marts").glob("*/*.yml"))
+         for model in yaml.safe_load(path.read_text())["models"]}
 
 
 @pytest.fixture
 def params(tmp_path) -> GateParams:
-    return GateParams(lakehouse=tmp_path / "lakehouse", dbt_project=PROJECT_ROOT / "dbt_project",
-                      suppression_min_customers=7, share_tolerance=1e-6, freshness_max_lag_days=3,
-                      unclassified_library_share_warn=0.02, newest_landing_date=date(2024, 5, 19))
+    return GateParams(lakehouse=tmp_path / "lakehouse", freshness_max_lag_days=3, newest_landing_date=date(2024, 5, 19))
 
 
 def _by_name(layer, params):
@@ -48,8 +48,7 @@ def _find(suite, kind, column=None, where=None):
 def test_one_suite_per_table_and_layer(params):
     assert set(_by_name("bronze", params)) == {"bronze.events", "bronze.accounts"}
     assert set(_by_name("silver", params)) == {s.qualified for s in EVENT_TABLES.values()} | {"silver.accounts"}
-    assert set(_by_name("gold", params)) == {f"gold.{m['name']}" for m in MARTS}
-    for layer in LAYERS:
+    for layer in ("bronze", "silver"):
         for table in suites_for(layer, params):
             assert table.layer == layer and len(table.suite.expectations) >= 5, table.name
             assert table.path.is_relative_to(params.lakehouse / layer), table.path
@@ -57,7 +56,7 @@ def test_one_suite_per_table_and_layer(params):
         suites_for("platinum", params)
 
 
-def test_accepted_sets_come_from_the_contract_and_seeds(params):
+def test_accepted_sets_come_from_the_contract(params):
     bronze = _by_name("bronze", params)["bronze.events"].suite
     event_types = _find(bronze, "expect_column_values_to_be_in_set", "event_type")
     assert event_types[0].value_set == [e.name for e in EVENT_TYPES]
@@ -71,13 +70,22 @@ def test_accepted_sets_come_from_the_contract_and_seeds(params):
     industries = _find(silver["silver.accounts"].suite, "expect_column_values_to_be_in_set", "industry")[0]
     assert industries.value_set == [*INDUSTRIES, OTHER_INDUSTRY]
 
-    gold = _by_name("gold", params)
-    seeds = [r["industry_key"] for r in params.seed("industries")]
-    fig09 = gold["gold.fig09_serving_by_industry"].suite
-    assert _find(fig09, "expect_column_values_to_be_in_set", "compute_type")[0].value_set == compute
-    assert _find(fig09, "expect_column_values_to_be_in_set", "industry_key")[0].value_set == seeds
-    fig03 = gold["gold.fig03_application_share_by_industry"].suite
-    assert _find(fig03, "expect_column_values_to_be_in_set", "industry_key")[0].value_set == [*seeds, "all"]
+
+def test_gold_enumerations_from_the_contract_are_the_contracts():
+    """The marts' enumerations that come from the contract (not from a seed) are literal lists in
+    dbt; they must be the contract's sets (plus the marts' overall keys)."""
+    def contract(event_type, field):
+        return contract_set({f.name: f for f in EVENT_TYPES_BY_NAME[event_type].fields}[field].check)
+
+    def listed(mart, column):
+        check = next(c for c in _checks(MARTS[mart]).values() if c.startswith(f"{column} in ("))
+        return [v.strip(" '") for v in check[len(column) + 5:-1].split(",")]
+
+    assert listed("fig09_serving_by_industry", "compute_type") == contract("serving.usage", "compute")
+    assert listed("fig11_serverless_adoption_by_industry", "serverless_product") == \
+        [*contract("serverless.usage", "product"), "any"]
+    assert listed("vector_search_embeddings", "embedding_modality") == \
+        [*contract("vector_search.request", "modality"), "unknown"]
 
 
 def test_every_contract_check_is_an_expectation():
@@ -151,7 +159,7 @@ def test_no_accounts_snapshot_is_a_warning_not_a_failure(params):
 
 
 def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params):
-    """A scheduled run's gate validates new batches (sodai/gate_scope.py): reconciliation over those
+    """A scheduled run's gate validates new batches (sodai/gates/scope.py): reconciliation over those
     batches, and the whole-table checks (uniqueness across batches, freshness) as queries on the
     whole table, since the validated frame holds the new batches only."""
     from dataclasses import replace
@@ -183,44 +191,47 @@ def test_no_freshness_without_landing(params):
         assert not checks & {"landing_freshness", "event_type_quiet"}, table.name
 
 
-def test_mart_suites_carry_the_yml_invariants(params):
-    gold = _by_name("gold", params)
-    for model in MARTS:
-        suite = gold[f"gold.{model['name']}"].suite
+def _tests(model: dict) -> dict[str, dict]:
+    """A model's model-level dbt tests by generic test name -> arguments."""
+    found = {}
+    for test in model.get("data_tests", []):
+        name, body = next(iter(test.items())) if isinstance(test, dict) else (test, {})
+        found[name] = (body or {}).get("arguments", {})
+    return found
+
+
+def _checks(model: dict) -> dict[str, str]:
+    checks = _tests(model).get("row_checks", {}).get("checks", [])
+    return {c if isinstance(c, str) else c["name"]: c if isinstance(c, str) else c["expression"] for c in checks}
+
+
+def test_every_mart_is_checked_in_dbt_once_per_rule():
+    assert len(MARTS) == 16
+    for name, model in MARTS.items():
+        checks = _checks(model)
+        assert checks, name  # the row-level rules: one scan per model
         columns = [c["name"] for c in model["columns"]]
-        assert _find(suite, "expect_table_columns_to_match_set")[0].column_set == columns
         if "is_suppressed" in columns:
-            hidden = _find(suite, "expect_column_values_to_be_null")
-            assert hidden and all(_where(e).endswith("= true") for e in hidden), model["name"]
-            counted = [e for e in _find(suite, "expect_column_values_to_be_between") if e.min_value == 7]
-            assert counted, model["name"]  # k from the settings, not a constant
-    fig01 = gold["gold.fig01_models_over_time"].suite
-    ratio = _find(fig01, "expect_column_values_to_be_between", "experiment_to_registered_ratio")[0]
-    assert ratio.min_value == 0 and ratio.strict_min
-    for mart, (share, _) in SHARE_GROUPS.items():
-        queries = [e.unexpected_rows_query for e in _find(gold[f"gold.{mart}"].suite, "unexpected_rows_expectation")]
-        assert any(share in q and "1e-06" in q for q in queries), mart
-    key_findings = gold["gold.key_findings"].suite
-    shares = _find(key_findings, "expect_column_values_to_be_between", "value", where="unit = 'share'")
-    assert shares[0].max_value == 1
+            invariant = checks["suppression_invariant"]
+            assert "var('suppression_min_customers')" in invariant, name  # k from the settings
+        for column in model["columns"]:  # per-column rules are folded into the model's row_checks
+            assert {next(iter(t)) if isinstance(t, dict) else t for t in column.get("data_tests", [])} <= \
+                {"unique", "relationships"}, (name, column["name"])
+    assert _tests(MARTS["fig03_application_share_by_industry"])["shares_add_up"]["share"] == "notebook_share"
+    assert _tests(MARTS["fig07_open_model_usage_weekly"])["shares_add_up"]["group_by"] == ["activity_week"]
+    assert "'share' then value between 0 and 1" in _checks(MARTS["key_findings"])["value_in_unit_range"]
+    industries = _tests(MARTS["fig02_model_ratio_by_industry"])["references"]
+    assert industries == {"to": "ref('industries')", "columns": {"industry": "industry", "industry_key": "industry_key"}}
 
 
-def test_unclassified_libraries_is_a_warning(params):
-    suite = _by_name("gold", params)["gold.unclassified_libraries"].suite
-    warnings = [e for e in suite.expectations if e.meta and e.meta.get("severity") == "warning"]
-    assert len(warnings) == 1 and "> 0.02" in warnings[0].unexpected_rows_query
-    assert warnings[0].severity.value == "warning"
+def test_no_great_expectations_suite_for_gold(params):
+    with pytest.raises(ValueError, match="gold"):
+        suites_for("gold", params)
 
 
-def test_yml_forms():
-    assert column_range(">= 0") == {"min_value": 0.0, "strict_min": False}
-    assert column_range("> 0 and share <= 1") == {"min_value": 0, "max_value": 1, "strict_min": True}
-    assert column_range("between 1 and 6") == {"min_value": 1.0, "max_value": 6.0}
-    assert column_range("<= parameters_billion") is None
-    flag, hidden, counted = suppression_invariant(
-        "case when is_suppressed then a is null and b is null "
-        "else coalesce(c >= {{ var('suppression_min_customers') }}, false) end")
-    assert (flag, hidden, counted) == ("is_suppressed", ["a", "b"], ["c"])
+def test_unclassified_libraries_is_a_warning():
+    sql = (DBT_PROJECT / "tests" / "warn_unclassified_library_share.sql").read_text()
+    assert "severity='warn'" in sql and "var('unclassified_library_share_warn')" in sql
 
 
 def test_gate_params_from_settings(tmp_path):
@@ -229,11 +240,10 @@ def test_gate_params_from_settings(tmp_path):
     (tmp_path / "landing" / "events" / "date=2024-03-09").mkdir()
     (tmp_path / "landing" / "events" / "date=2024-03-09" / "part-0000.json").write_text("{}\n")
     settings = load_settings(environ={}).with_overrides(
-        paths={"landing": str(tmp_path / "landing")}, report={"suppression_min_customers": 12},
-        quality={"freshness_max_lag_days": 2})
+        paths={"landing": str(tmp_path / "landing")}, quality={"freshness_max_lag_days": 2})
     params = gate_params(settings)
     assert params.newest_landing_date == date(2024, 3, 9)
-    assert params.suppression_min_customers == 12 and params.freshness_max_lag_days == 2
+    assert params.freshness_max_lag_days == 2
 
 
 # --- latest.json ---------------------------------------------------------------------------------
@@ -304,3 +314,59 @@ def test_warnings_do_not_fail_a_suite():
     result = suite_result("silver", validation)
     assert not result.success and [f.column for f in result.failed] == ["industry"]
     assert "value_set=['a']" in result.failed[0].details
+
+
+# --- the gold gate: dbt's verdict -----------------------------------------------------------------
+
+def _build(target, results: list[tuple[str, str, str, int | None, str]]):
+    """A build's run_results.json and manifest.json: (test name, model, status, failures, message)."""
+    import json
+
+    nodes, rows = {}, []
+    for name, model, status, failures, message in results:
+        unique_id = f"test.sodai.{name}"
+        nodes[unique_id] = {"name": name, "resource_type": "test", "attached_node": f"model.sodai.{model}",
+                            "depends_on": {"nodes": [f"model.sodai.{model}"]}, "column_name": None,
+                            "test_metadata": {"name": name.split("_")[0] + "_checks" if name.startswith("row") else "unique"}}
+        rows.append({"unique_id": unique_id, "status": status, "failures": failures, "message": message,
+                     "compiled_code": f"select * from {model}"})
+    target.mkdir(parents=True)
+    (target / "run_results.json").write_text(json.dumps({"results": rows}))
+    (target / "manifest.json").write_text(json.dumps({"nodes": nodes}))
+
+
+def test_the_gold_gate_is_the_verdict_of_the_builds_tests(tmp_path):
+    from sodai.gates import dbt_tests
+
+    target = tmp_path / "target"
+    _build(target, [
+        ("row_checks_fig01", "fig01_models_over_time", "fail", 2, "Got 2 results, configured to fail if != 0"),
+        ("unique_fig01_activity_month", "fig01_models_over_time", "pass", 0, ""),
+        ("row_checks_fig02", "fig02_model_ratio_by_industry", "pass", 0, ""),
+        ("unique_warned", "unclassified_libraries", "warn", 1, "Got 1 result, configured to warn if != 0"),
+    ])
+    asked = []
+
+    def found(query):
+        asked.append(query)
+        return [{"failed_check": "suppression_invariant", "failing_rows": 3},
+                {"failed_check": "customers >= 0", "failing_rows": 1}]
+
+    suites = {s.suite: s for s in dbt_tests.suites(target, found)}
+    assert set(suites) == {"gold.fig01_models_over_time", "gold.fig02_model_ratio_by_industry",
+                           "gold.unclassified_libraries"}
+    fig01 = suites["gold.fig01_models_over_time"]
+    assert not fig01.success and fig01.evaluated == 2 and len(fig01.failed) == 1
+    assert fig01.failed[0].check == "row_checks_fig01"
+    assert "3 rows break 'suppression_invariant'; 1 rows break 'customers >= 0'" in fig01.failed[0].summary
+    assert suites["gold.fig02_model_ratio_by_industry"].success
+    warned = suites["gold.unclassified_libraries"]
+    assert warned.success and len(warned.warnings) == 1  # a warning never blocks
+    assert asked == ["select * from fig01_models_over_time", "select * from unclassified_libraries"]  # failed, warned
+
+
+def test_no_build_yet_fails_the_gold_gate(tmp_path):
+    from sodai.gates import dbt_tests
+
+    suites = dbt_tests.suites(tmp_path / "target")
+    assert len(suites) == 1 and not suites[0].success and "sodai transform" in suites[0].failed[0].remedy

@@ -18,7 +18,8 @@ from typing import Any
 
 from sodai import storage
 
-LAYER_ORDER = ("bronze", "silver", "gold")
+# The layers a gate validates, in the pipeline's order: the one list (stages, CLI and site use it).
+LAYERS = ("bronze", "silver", "gold")
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Finding:
     column: str | None
     details: str  # the expectation's arguments and what was observed, technically
     check: str | None = None  # the check's own name, for those that have one (meta.check)
-    summary: str = ""  # what is wrong, in the data's words (sodai/gate_messages.py)
+    summary: str = ""  # what is wrong, in the data's words (sodai/gates/messages.py)
     remedy: str = ""  # what to do about it
 
 
@@ -63,7 +64,7 @@ def merge(previous: dict[str, Any] | None, layer: str, results: list[SuiteResult
     latest results are kept; blocked while any kept or new suite failed."""
     kept = [g for g in (previous or {}).get("gates", []) if g["layer"] != layer]
     gates = kept + [r.to_json() for r in results]
-    gates.sort(key=lambda g: (LAYER_ORDER.index(g["layer"]) if g["layer"] in LAYER_ORDER else len(LAYER_ORDER)))
+    gates.sort(key=lambda g: (LAYERS.index(g["layer"]) if g["layer"] in LAYERS else len(LAYERS)))
     return {
         "run_id": run_id,
         "checked_at": (checked_at or datetime.now(timezone.utc)).isoformat(timespec="seconds").replace("+00:00", "Z"),

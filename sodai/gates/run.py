@@ -1,5 +1,6 @@
-"""The quality gates: a layer's Great Expectations suites (expectations/) run as one checkpoint
-on the engine's Spark Connect DataFrames, results into gates/latest.json and Data Docs.
+"""A layer's quality gate. Bronze and silver: the layer's Great Expectations suites
+(expectations/) run as one checkpoint on the engine's Spark Connect DataFrames. Gold: the verdict
+of dbt's tests in the latest build (sodai/gates/dbt_tests.py). Results into gates/latest.json.
 
 The GE project is a file context under <output>/gx (suites, validation definitions, checkpoints
 and validation results as JSON), rebuilt from the suites in code on every gate; its Data Docs
@@ -18,12 +19,12 @@ from typing import Any, Dict
 
 from sodai import storage
 from sodai.config import Settings
-from sodai.gate_messages import explain
-from sodai.gate_state import Finding, SuiteResult, merge, read_latest, write_latest
+from sodai.gates import dbt_tests
+from sodai.gates.messages import explain
+from sodai.gates.state import Finding, SuiteResult, merge, read_latest, write_latest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-LAYERS = ("bronze", "silver", "gold")
 DATASOURCE = "sodai"
 DOCS_SITE = "sodai"
 KEEP_RESULTS = 5  # validation results kept per suite (Data Docs history), newest first
@@ -88,11 +89,7 @@ def gate_params(settings: Settings, as_of: date | None = None):
     quality = settings.quality
     return GateParams(
         lakehouse=settings.lakehouse,
-        dbt_project=settings.resolve(settings.dbt.project_dir),
-        suppression_min_customers=settings.report.suppression_min_customers,
-        share_tolerance=quality.share_tolerance,
         freshness_max_lag_days=quality.freshness_max_lag_days,
-        unclassified_library_share_warn=quality.warn.unclassified_library_share,
         newest_landing_date=newest_landing_date(settings.landing, as_of),
         run_date=as_of,
     )
@@ -148,15 +145,17 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
     failed (critical) expectation, return the report otherwise (warnings included).
 
     With `new_batches_only` (a scheduled run's gate), a table that only grows by ingest batches
-    is validated on the batches its suite has not passed on yet (sodai/gate_scope.py)."""
+    is validated on the batches its suite has not passed on yet (sodai/gates/scope.py)."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
     from pyspark.sql import functions as F
 
     from expectations import suites_for
-    from sodai import gate_scope
+    from sodai.gates import scope as gate_scope
 
+    if layer == dbt_tests.LAYER:
+        return _dbt_gate(settings, spark, run_id)
     started = time.perf_counter()
     report = GateReport(layer, run_id)
     context = gx_context(settings)
@@ -218,6 +217,31 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
     return report
 
 
+def _dbt_gate(settings: Settings, spark, run_id: str | None) -> GateReport:
+    """The gold gate: the verdict of dbt's tests in the latest build (sodai/gates/dbt_tests.py)."""
+    from sodai.transform import DbtPaths
+
+    started = time.perf_counter()
+    report = GateReport(dbt_tests.LAYER, run_id)
+
+    def found(query: str) -> list[dict]:
+        try:
+            return [row.asDict() for row in spark.sql(query).limit(dbt_tests.SAMPLE_ROWS).collect()]
+        except Exception:  # noqa: BLE001 - the failure itself is already recorded
+            return []
+
+    report.results = dbt_tests.suites(DbtPaths.of(settings).target_path, found if spark is not None else None)
+    report.scopes = {r.suite: "latest dbt build" for r in report.results}
+    index = docs_index(settings)
+    report.data_docs = index if index.is_file() else None
+    write_latest(settings.output, merge(read_latest(settings.output), report.layer, report.results, run_id,
+                                        str(report.data_docs) if report.data_docs else None))
+    report.elapsed_s = time.perf_counter() - started
+    if not report.success:
+        raise GateFailed(report)
+    return report
+
+
 def _committed_runs(settings: Settings) -> list[str]:
     """The committed ingest batches, read with deltalake (ops.ingest_runs)."""
     from jobs.ingest.tables import INGEST_RUNS
@@ -232,7 +256,7 @@ def _committed_runs(settings: Settings) -> list[str]:
 
 def _scopes(settings: Settings, tables, committed: list[str], new_batches_only: bool) -> dict:
     """suite -> gate_scope.Scope of each batched table that exists."""
-    from sodai import gate_scope
+    from sodai.gates import scope as gate_scope
 
     scopes = {}
     for table in tables:

@@ -1,0 +1,14 @@
+"""The quality gates: what the pipeline checks between its stages, and what blocks publication.
+
+    run.py       a layer's gate: bronze and silver as Great Expectations suites (expectations/) on
+                 the engine, gold as the verdict of dbt's tests of the latest build
+    dbt_tests.py dbt's test results as the gold gate's suites, one per model
+    scope.py     which ingest batches a scheduled run's gate validates (ops.gate_ledger)
+    state.py     gates/latest.json: the latest result of each layer, and whether it blocks publishing
+    messages.py  a failed check in the data's words, and what to do
+"""
+
+from sodai.gates.run import GateFailed, GateReport, docs_index, gate_params, gx_context, run_gate, suite_result
+from sodai.gates.state import LAYERS
+
+__all__ = ["LAYERS", "GateFailed", "GateReport", "docs_index", "gate_params", "gx_context", "run_gate", "suite_result"]
