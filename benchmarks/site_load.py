@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -31,14 +30,9 @@ from rich.table import Table
 
 from benchmarks.measure import machine
 from benchmarks.site_callbacks import RESULTS, TARGET_P95_MS, _cases, _payload, _percentiles
+from sodai.engine import free_port
 
 CLIENTS = 16
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -109,7 +103,7 @@ def run(settings, clients: int, requests: int) -> dict:
 
 def _measure(settings, cached_views: str, clients: int, requests: int, payloads, cases: int) -> dict:
     """`sodai serve` with this many cached views: one client alone, then `clients` at once."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__SITE__CACHED_VIEWS": cached_views}
     server = subprocess.Popen([sys.executable, "-m", "sodai.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

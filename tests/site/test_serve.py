@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,10 @@ import pytest
 
 from benchmarks.site_callbacks import _cases, _payload
 from dashboards.app import create_app
+from sodai.engine import free_port
 from tests.integration.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.sail
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -41,7 +35,7 @@ def _post(url: str, payload: dict) -> dict:
 
 @pytest.fixture
 def served(site_data):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SODAI__PATHS__OUTPUT": str(site_data.settings.output),
            "SODAI__PATHS__LAKEHOUSE": str(site_data.settings.lakehouse)}
     server = subprocess.Popen([sys.executable, "-m", "sodai.cli", "serve", "--port", str(port), "--workers", "2"],
