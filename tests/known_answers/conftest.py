@@ -4,7 +4,7 @@ First delivery: ingest, refine, dbt build. Then the late delivery (new files in 
 and a second, incremental run. Tests read the gold marts after either run.
 
 These builds leave dbt's data tests out: the known answers are about the marts' values, and on
-the JVM engine the ~300 tests, a query each, take as long as the models. The tests still run on
+the JVM engine the tests, a query each, take about as long as the models. The tests still run on
 this scenario in test_engine_parity's builds on the other engine (whose marts must equal these),
 and on the default engine in tests/integration/test_transform (`sodai run`).
 """
