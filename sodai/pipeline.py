@@ -95,12 +95,10 @@ def gate(settings: Settings, spark: SparkSession, layer: str, run_id: str | None
 
 
 def accounts_snapshot(settings: Settings, run_date: date | None = None):
-    """Which accounts snapshot silver's industries come from, and by which part of the rule
-    (jobs.ingest.landing.accounts_snapshot_choice)."""
-    from jobs.ingest.landing import accounts_snapshot_choice
-    from sodai.publish import accounts_snapshot_date
+    """Which accounts snapshot silver's industries come from, and by which part of the rule."""
+    from sodai import publish
 
-    return accounts_snapshot_choice(accounts_snapshot_date(settings.lakehouse), run_date)
+    return publish.accounts_snapshot(settings.lakehouse, run_date)
 
 
 def report_path(settings: Settings) -> Path:

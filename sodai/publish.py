@@ -112,12 +112,18 @@ def accounts_snapshot_date(lakehouse: Path) -> date | None:
     return max(dates) if dates else None
 
 
+def accounts_snapshot(lakehouse: Path, run_date: date | None = None):
+    """Which accounts snapshot silver's industries come from, and by which part of the rule
+    (jobs.ingest.landing.accounts_snapshot_choice)."""
+    from jobs.ingest.landing import accounts_snapshot_choice
+
+    return accounts_snapshot_choice(accounts_snapshot_date(lakehouse), run_date)
+
+
 def reference_data(lakehouse: Path, run_date: date | None) -> dict[str, Any]:
     """report.json's provenance of the reference data: the accounts snapshot the industries come
     from, and which part of the rule chose it (docs/operations.md, "Reference data")."""
-    from jobs.ingest.landing import accounts_snapshot_choice
-
-    choice = accounts_snapshot_choice(accounts_snapshot_date(lakehouse), run_date)
+    choice = accounts_snapshot(lakehouse, run_date)
     return {"accounts_snapshot": json_value(choice.snapshot_date), "run_date": json_value(choice.run_date),
             "rule": choice.rule, "note": choice.text}
 

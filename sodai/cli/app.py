@@ -96,9 +96,6 @@ def refine(
     run_date = parse_day(day)
     refuse_on_bad_setup(key=not rekey)
     run_alone("refine", run_id, run_date, rekey=rekey)
-    if rekey:
-        run_alone("transform", run_id)
-        console.print("Silver and gold rebuilt with the new key: `sodai run` publishes the report.")
 
 
 @app.command()

@@ -59,6 +59,9 @@ def refine(inputs: StageInputs, rekey: bool = False):
                                  on_progress=lambda done, total: bar.update(task, completed=done, total=total))
     render.refine(report)
     render.accounts_snapshot(pipeline.accounts_snapshot(state.settings, inputs.run_date))
+    if rekey:  # gold holds the old key's pseudonyms: rebuilt now, on the same engine session
+        transform(inputs)
+        console.print("Silver and gold rebuilt with the new key: `sodai run` publishes the report.")
     return report
 
 

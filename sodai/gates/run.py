@@ -74,12 +74,12 @@ def docs_index(settings: Settings) -> Path:
 def newest_landing_date(landing: Path, as_of: date | None = None) -> date | None:
     """The newest events date folder in the landing zone (up to `as_of`, the day a scheduled run
     processes): telemetry's 'now' for freshness."""
-    from jobs.ingest.landing import list_landing
+    from jobs.ingest.landing import EVENTS_DIR, files_for_day, list_landing
 
     if not landing.is_dir():
         return None
     files, _ = list_landing(landing)
-    dates = [f.partition_date for f in files if f.kind == "events" and (as_of is None or f.partition_date <= as_of)]
+    dates = [f.partition_date for f in (files_for_day(files, as_of) if as_of else files) if f.kind == EVENTS_DIR]
     return max(dates) if dates else None
 
 
@@ -207,14 +207,7 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
             gate_scope.record_pass(settings.lakehouse, result.suite, scopes[result.suite], committed, run_id)
     order = {t: i for i, t in enumerate(sorted(r.suite for r in report.results))}
     report.results.sort(key=lambda r: order[r.suite])
-    index = docs_index(settings)
-    report.data_docs = index if index.is_file() else None
-    write_latest(settings.output, merge(read_latest(settings.output), layer, report.results, run_id,
-                                        str(report.data_docs) if report.data_docs else None))
-    report.elapsed_s = time.perf_counter() - started
-    if not report.success:
-        raise GateFailed(report)
-    return report
+    return _recorded(settings, report, started)
 
 
 def _dbt_gate(settings: Settings, spark, run_id: str | None) -> GateReport:
@@ -232,9 +225,14 @@ def _dbt_gate(settings: Settings, spark, run_id: str | None) -> GateReport:
 
     report.results = dbt_tests.suites(DbtPaths.of(settings).target_path, found if spark is not None else None)
     report.scopes = {r.suite: "latest dbt build" for r in report.results}
+    return _recorded(settings, report, started)
+
+
+def _recorded(settings: Settings, report: GateReport, started: float) -> GateReport:
+    """The gate's results into gates/latest.json (its layer replaced); GateFailed when a suite failed."""
     index = docs_index(settings)
     report.data_docs = index if index.is_file() else None
-    write_latest(settings.output, merge(read_latest(settings.output), report.layer, report.results, run_id,
+    write_latest(settings.output, merge(read_latest(settings.output), report.layer, report.results, report.run_id,
                                         str(report.data_docs) if report.data_docs else None))
     report.elapsed_s = time.perf_counter() - started
     if not report.success:
