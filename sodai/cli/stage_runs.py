@@ -187,18 +187,40 @@ def _recorded(history, tracker, name: str) -> Iterator[Callable[[Any], Any]]:
 def run_alone(name: str, run_id: str | None, run_date: date | None = None, **options):
     """One stage as its own command: under the run lock, in the run history (under the
     orchestrator's `run_id` when given), with an engine unless it needs none."""
+    return run_several([name], run_id, run_date, **options)[0]
+
+
+def run_several(names: list[str], run_id: str | None, run_date: date | None = None, keep_going: bool = False,
+                **options) -> list:
+    """Stages run alone, in order, under one run lock and one engine session (`sodai gate all`);
+    their reports. With `keep_going`, a failed gate does not stop the ones after it: every
+    GateFailed is raised, the first one, once all have run."""
+    from sodai.gates import GateFailed
     from sodai.history import RunHistory
     from sodai.runs import new_run_id
 
-    stage = declared(name)
-    if _skipped(stage):
-        return None
-    run_id = run_id or new_run_id(name)
-    with locked(run_id), RunHistory(state.settings.lakehouse, run_id, run_date).stage(name) as row, \
-            (nullcontext((None, None)) if name in WITHOUT_ENGINE else engine()) as (handle, spark):
-        report = RUNNERS[name](StageInputs(handle, spark, run_id, run_date), **options)
-        row.rows = rows(report)
-        return report
+    stages = [s for s in map(declared, names) if not _skipped(s)]
+    if not stages:
+        return [None] * len(names)
+    run_id = run_id or new_run_id(stages[0].name)
+    reports, failures = [], []
+    needs_engine = any(s.name not in WITHOUT_ENGINE for s in stages)
+    with locked(run_id), (engine() if needs_engine else nullcontext((None, None))) as (handle, spark):
+        history = RunHistory(state.settings.lakehouse, run_id, run_date)
+        for stage in stages:
+            try:
+                with history.stage(stage.name) as row:
+                    report = RUNNERS[stage.name](StageInputs(handle, spark, run_id, run_date), **options)
+                    row.rows = rows(report)
+                reports.append(report)
+            except GateFailed as failed:
+                if not keep_going:
+                    raise
+                failures.append(failed)
+                reports.append(failed.report)
+    if failures:
+        raise failures[0]
+    return reports
 
 
 def run_days(days: list[date | None]) -> None:
