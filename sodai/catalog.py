@@ -93,3 +93,22 @@ def point_catalog_at(spark: SparkSession, manifest, lakehouse: Path) -> list[str
     for statement in statements:
         spark.sql(statement)
     return statements
+
+
+def manifest_from_json(path: Path):
+    """target/manifest.json as the few attributes `project_tables` reads (for a process that did
+    not parse the project itself, such as a gate re-running a failed test's query)."""
+    import json
+    from types import SimpleNamespace
+
+    raw = json.loads(Path(path).read_text())
+
+    def node(entry: dict) -> SimpleNamespace:
+        config = entry.get("config") or {}
+        return SimpleNamespace(
+            schema=entry["schema"], alias=entry.get("alias"), identifier=entry.get("identifier"),
+            resource_type=entry["resource_type"],
+            config=SimpleNamespace(get=config.get, materialized=config.get("materialized")))
+
+    return SimpleNamespace(sources={k: node(v) for k, v in raw.get("sources", {}).items()},
+                           nodes={k: node(v) for k, v in raw.get("nodes", {}).items()})

@@ -217,13 +217,20 @@ def _dbt_gate(settings: Settings, spark, run_id: str | None) -> GateReport:
     started = time.perf_counter()
     report = GateReport(dbt_tests.LAYER, run_id)
 
+    target = DbtPaths.of(settings).target_path
+    declared = []
+
     def found(query: str) -> list[dict]:
+        if not declared:  # a failed test's query names dbt's tables: declare them in this session once
+            from sodai.catalog import manifest_from_json, point_catalog_at
+
+            declared.append(point_catalog_at(spark, manifest_from_json(target / "manifest.json"), settings.lakehouse))
         try:
             return [row.asDict() for row in spark.sql(query).limit(dbt_tests.SAMPLE_ROWS).collect()]
         except Exception:  # noqa: BLE001 - the failure itself is already recorded
             return []
 
-    report.results = dbt_tests.suites(DbtPaths.of(settings).target_path, found if spark is not None else None)
+    report.results = dbt_tests.suites(target, found if spark is not None else None)
     report.scopes = {r.suite: "latest dbt build" for r in report.results}
     return _recorded(settings, report, started)
 
