@@ -115,7 +115,8 @@ def run(calls: int, settings) -> dict:
         spec, figure = specs.SPECS[case["figure"]], data.figure(case["figure"])
         started = time.perf_counter()
         frame = specs.filter_frame(spec, figure.frame, case["industries"], case["start"], case["end"])
-        specs.build(spec, frame, Translator(language), k)
+        t = Translator(language)
+        specs.build(spec, frame, t, k, t.report_text(figure.meta, "title"))
         peer.append((time.perf_counter() - started) * 1000)
     site_stats, peer_stats = _percentiles(site), _percentiles(peer)
     return {

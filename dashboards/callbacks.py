@@ -27,7 +27,8 @@ def draw(data: ReportData, figure_id: str, industries: list | None, starts: list
     """The figure and its table's rows for these filters, in this language."""
     spec, figure, frame = filtered(data, figure_id, industries, starts, ends)
     t, k = Translator(language), data.min_customers()
-    return specs.build(spec, frame, t, k), specs.display_rows(frame, figure.units, t, k)
+    title = t.report_text(figure.meta, "title")
+    return specs.build(spec, frame, t, k, title), specs.display_rows(frame, figure.units, t, k)
 
 
 def filtered(data: ReportData, figure_id: str, industries: list | None, starts: list, ends: list):

@@ -56,7 +56,7 @@ def no_report(t: Translator, data: ReportData) -> html.Div:
 
 def finding_card(finding: dict[str, Any], t: Translator, k: int, report: dict | None) -> html.Article:
     fid = finding["id"]
-    definition = t(f"finding.{fid}.definition")
+    definition = t.report_text(finding, "definition")
     headline = t.suppressed(k) if finding["suppressed"] else t.value(finding["value"], finding["unit"])
     details = [
         html.Li([html.Span(t(f"measure.{m['measure']}") + ": "),
@@ -68,7 +68,7 @@ def finding_card(finding: dict[str, Any], t: Translator, k: int, report: dict | 
             html.Div(fid, className="finding-id"),
             html.Div(headline, className="finding-value" + (" suppressed" if finding["suppressed"] else ""),
                      id=f"finding-value-{fid}"),
-            html.H3(t(f"finding.{fid}.title"), className="finding-title"),
+            html.H3(t.report_text(finding, "title"), className="finding-title"),
             html.Ul(details, className="finding-measures") if details else None,
             html.Div(t.window(finding["window"]), className="finding-window"),
             dcc.Link(t("ui.see_figure", figure=finding["figure"]), href=figure_href(report, finding["figure"]),
@@ -137,8 +137,8 @@ def figure_card(figure: FigureData, t: Translator, k: int, *, table_open: bool =
     meta = figure.meta
     frame = specs.filter_frame(spec, figure.frame) if spec else figure.frame
     children: list[Any] = [
-        html.H2(f"{figure.id}. {t(f'figure.{figure.id}.title')}", className="figure-title"),
-        html.P(t(f"figure.{figure.id}.caption"), className="caption"),
+        html.H2(f"{figure.id}. {t.report_text(meta, 'title')}", className="figure-title"),
+        html.P(t.report_text(meta, "caption"), className="caption"),
         html.P([t("ui.window"), ": ", t.window(meta["window"]), " · ", t("ui.source"), ": ", html.Code(meta["table"])],
                className="figure-meta"),
     ]
@@ -147,7 +147,7 @@ def figure_card(figure: FigureData, t: Translator, k: int, *, table_open: bool =
     elif spec:
         children += [
             controls(spec, figure.frame, t),
-            dcc.Graph(id=ids("graph", figure.id), figure=specs.build(spec, frame, t, k),
+            dcc.Graph(id=ids("graph", figure.id), figure=specs.build(spec, frame, t, k, t.report_text(meta, "title")),
                       config={"displaylogo": False, "responsive": True}, className="figure-graph"),
         ]
     children += [

@@ -51,7 +51,7 @@ SPECS: dict[str, FigureSpec] = {s.id: s for s in (
 )}
 
 
-def figure_text(spec: FigureSpec, t: Translator, k: int) -> figures.FigureText:
+def figure_text(spec: FigureSpec, title: str, t: Translator, k: int) -> figures.FigureText:
     """The words of a figure in the translator's language (values named from the catalogue)."""
     names: dict[str, str] = {}
     for group in spec.names:
@@ -63,7 +63,7 @@ def figure_text(spec: FigureSpec, t: Translator, k: int) -> figures.FigureText:
         "dimension_unknown": t("modality.unknown"), "interval": t("series.interval", p=80),
     })
     return figures.FigureText(
-        title=f"{spec.id}. {t(f'figure.{spec.id}.title')}", x=t(f"axis.{spec.x}"), y=t(f"axis.{spec.y}"),
+        title=f"{spec.id}. {title}", x=t(f"axis.{spec.x}"), y=t(f"axis.{spec.y}"),
         y2=t(f"axis.{spec.y2}") if spec.y2 else "", suppressed=t.suppressed(k), names=names, value=t.value,
         separators=t.separators,
     )
@@ -103,8 +103,9 @@ def filter_frame(spec: FigureSpec, frame: pd.DataFrame, industries: list[str] | 
     return frame[mask]
 
 
-def build(spec: FigureSpec, frame: pd.DataFrame, t: Translator, k: int) -> go.Figure:
-    return spec.build(frame, figure_text(spec, t, k))
+def build(spec: FigureSpec, frame: pd.DataFrame, t: Translator, k: int, title: str) -> go.Figure:
+    """The chart of a figure; `title` is its title in the translator's language (Translator.report_text)."""
+    return spec.build(frame, figure_text(spec, title, t, k))
 
 
 # --- tables and CSV ----------------------------------------------------------------------------------

@@ -79,16 +79,6 @@ class TableSuite:
         return self.suite.name
 
 
-def suites_for(layer: str, params: GateParams) -> list[TableSuite]:
-    """The suites of a layer Great Expectations gates: bronze and silver (gold is dbt's tests')."""
-    from expectations import bronze, silver
-
-    modules = {"bronze": bronze, "silver": silver}
-    if layer not in modules:
-        raise ValueError(f"no Great Expectations suites for layer {layer!r}: one of {', '.join(modules)}")
-    return modules[layer].suites(params)
-
-
 def new_suite(name: str, description: str, expectations: Iterable[Expectation]) -> gx.ExpectationSuite:
     # built whole (add_expectation would look the suite up in the active context's store each time)
     return gx.ExpectationSuite(name=name, expectations=list(expectations), meta={"notes": description})

@@ -15,8 +15,6 @@ from typing import Any, Literal, Mapping
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from sodai.publish import column_unit
-
 PUBLISHED_PATH = Path(__file__).resolve().parent.parent / "conf" / "published" / "2024.yaml"
 
 Check = Literal["relative", "absolute", "exact", "all", "all_above", "count", "argmax"]
@@ -82,8 +80,14 @@ def select_rows(report: Mapping[str, Any], target: Target) -> list[Mapping[str, 
 def compare(report: Mapping[str, Any], target: Target, defaults: Mapping[str, float]) -> Comparison:
     comparison = _compare(report, target, defaults)
     rows = select_rows(report, target)
-    unit = rows[0].get("unit") if rows and target.section != "rows" else column_unit(target.column)
+    unit = rows[0].get("unit") if rows and target.section != "rows" else _column_unit(report, target)
     return replace(comparison, unit=unit)
+
+
+def _column_unit(report: Mapping[str, Any], target: Target) -> str | None:
+    """The unit report.json documents for a figure's column (from the mart's yml)."""
+    columns = _item(report, target.item).get("columns", [])
+    return next((column["unit"] for column in columns if column["name"] == target.column), None)
 
 
 def _compare(report: Mapping[str, Any], target: Target, defaults: Mapping[str, float]) -> Comparison:

@@ -1,8 +1,9 @@
 """report.json: every key finding and figure of the report, read from the gold marts.
 
-The values come from the Delta tables dbt built (read with `deltalake`, no engine needed); the
-words come from conf/report.yaml and the dbt manifest (each mart's description is its definition);
-provenance names the pipeline run, the dbt invocation and the Delta version of every table read.
+The values come from the Delta tables dbt built (read with `deltalake`, no engine needed); every
+title, definition, window and unit comes from the dbt manifest of the same build
+(sodai.report_catalog), the report's own title from conf/report.yaml; provenance names the
+pipeline run, the dbt invocation and the Delta version of every table read.
 The file is validated against docs/report.schema.json before it replaces the previous one.
 """
 
@@ -21,49 +22,23 @@ import jsonschema
 import pandas as pd
 import yaml
 from deltalake import DeltaTable
-from pydantic import BaseModel, ConfigDict
 
 from sodai import storage
 from sodai.delta_read import read_arrow, read_pandas
+from sodai.report_catalog import CatalogError, KeyFinding, ReportCatalog, ReportItem, catalog_from_manifest, read_manifest
 from sodai.storage import TableName
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
-CATALOG_PATH = Path(__file__).resolve().parent.parent / "conf" / "report.yaml"
+REPORT_CONF = Path(__file__).resolve().parent.parent / "conf" / "report.yaml"
 
 
 class PublishError(RuntimeError):
     """The report cannot be published (a mart or the dbt manifest is missing, or it is invalid)."""
 
 
-# --- the catalogue (conf/report.yaml) ----------------------------------------------------------
-
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str
-    window: tuple[str, str]
-
-
-class FindingEntry(_Item):
-    figure: str
-    definition: str
-
-
-class FigureEntry(_Item):
-    mart: str
-    section: str
-
-
-class ReportCatalog(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    title: str
-    key_findings: dict[str, FindingEntry]
-    figures: dict[str, FigureEntry]
-    beyond: dict[str, FigureEntry]
-
-
-def load_catalog(path: Path = CATALOG_PATH) -> ReportCatalog:
-    return ReportCatalog.model_validate(yaml.safe_load(path.read_text()))
+def report_title(path: Path = REPORT_CONF) -> str:
+    return str(yaml.safe_load(path.read_text())["title"])
 
 
 # --- reading gold -------------------------------------------------------------------------------
@@ -156,42 +131,7 @@ def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{column: json_value(value) for column, value in row.items()} for row in ordered.to_dict("records")]
 
 
-# Units of the marts' measure columns, by name; columns not matched are dimensions (no unit).
-_UNIT_RULES: tuple[tuple[str, str], ...] = (
-    ("_share", "share"),
-    ("share_of_", "share"),
-    ("growth_rank", "rank"),
-    ("_rank", "rank"),
-    ("growth", "growth"),
-    ("ratio", "ratio"),
-    ("_per_customer", "per customer"),
-    ("customers", "customers"),
-    ("notebooks", "notebooks"),
-    ("models", "models"),
-    ("request_count", "requests"),
-    ("usage_hours", "hours"),
-    ("events", "events"),
-)
-
-
-def column_unit(column: str) -> str | None:
-    if column.startswith("is_"):
-        return None
-    for pattern, unit in _UNIT_RULES:
-        if pattern in column:
-            return unit
-    return None
-
-
 # --- the report ---------------------------------------------------------------------------------
-
-def _manifest_models(dbt_target: Path) -> dict[str, dict]:
-    path = dbt_target / "manifest.json"
-    if not path.is_file():
-        raise PublishError(f"no dbt manifest at {path} (run `sodai transform` first)")
-    nodes = json.loads(path.read_text())["nodes"]
-    return {node["name"]: node for node in nodes.values() if node.get("resource_type") == "model"}
-
 
 def dbt_invocation_id(dbt_target: Path) -> str | None:
     path = dbt_target / "run_results.json"
@@ -203,32 +143,33 @@ def dbt_invocation_id(dbt_target: Path) -> str | None:
 def _window(names: tuple[str, str], parameters: Mapping[str, Any]) -> dict[str, str]:
     missing = [name for name in names if name not in parameters]
     if missing:
-        raise PublishError(f"conf/report.yaml names unknown report parameters: {', '.join(missing)}")
+        raise PublishError(f"a report window (dbt meta) names unknown report parameters: {', '.join(missing)}")
     start, end = (json_value(parameters[name]) for name in names)
     return {"start": str(start), "end": str(end)}
 
 
-def _figure(figure_id: str, entry: FigureEntry, snapshot: TableSnapshot, model: dict | None,
-            highlights: pd.DataFrame, parameters: Mapping[str, Any]) -> dict[str, Any]:
-    described = (model or {}).get("columns", {})
+def _figure(item: ReportItem, snapshot: TableSnapshot, highlights: pd.DataFrame,
+            parameters: Mapping[str, Any]) -> dict[str, Any]:
+    documented = item.columns
     columns = [
         {
             "name": column,
             "type": str(snapshot.frame[column].dtype),
-            "unit": column_unit(column),
-            "description": described.get(column, {}).get("description") or None,
+            "unit": documented[column].unit if column in documented else None,
+            "description": documented[column].description if column in documented else None,
         }
         for column in snapshot.frame.columns
     ]
     suppressed = int(snapshot.frame["is_suppressed"].fillna(False).astype(bool).sum()) \
         if "is_suppressed" in snapshot.frame else 0
-    own_highlights = highlights[highlights["figure_id"] == figure_id] if len(highlights) else highlights
+    own_highlights = highlights[highlights["figure_id"] == item.id] if len(highlights) else highlights
     return {
-        "id": figure_id,
-        "title": entry.title,
-        "section": entry.section,
-        "definition": ((model or {}).get("description") or entry.title).strip(),
-        "window": _window(entry.window, parameters),
+        "id": item.id,
+        "title": item.title,
+        "caption": item.caption,
+        "section": item.section,
+        "definition": item.definition,
+        "window": _window(item.window, parameters),
         "table": snapshot.name,
         "columns": columns,
         "rows": frame_rows(snapshot.frame),
@@ -237,18 +178,17 @@ def _figure(figure_id: str, entry: FigureEntry, snapshot: TableSnapshot, model: 
     }
 
 
-def _finding(finding_id: str, entry: FindingEntry, rows: pd.DataFrame,
-             parameters: Mapping[str, Any]) -> dict[str, Any]:
+def _finding(finding: KeyFinding, rows: pd.DataFrame, parameters: Mapping[str, Any]) -> dict[str, Any]:
     if rows.empty:
-        raise PublishError(f"marts.key_findings has no row for {finding_id}")
+        raise PublishError(f"marts.key_findings has no row for {finding.id}")
     measures = frame_rows(rows.drop(columns=["finding_id"]))
     headline = next((m for m in measures if m["is_headline"]), measures[0])
     return {
-        "id": finding_id,
-        "title": entry.title,
-        "definition": entry.definition,
-        "figure": entry.figure,
-        "window": _window(entry.window, parameters),
+        "id": finding.id,
+        "title": finding.title,
+        "definition": finding.definition,
+        "figure": finding.figure,
+        "window": _window(finding.window, parameters),
         "value": headline["value"],
         "unit": headline["unit"],
         "measure": headline["measure"],
@@ -279,29 +219,31 @@ def build_report(
     generated_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The report as a JSON-ready dict (see docs/report.schema.json)."""
-    catalog = catalog or load_catalog()
-    models = _manifest_models(dbt_target)
+    try:
+        catalog = catalog or catalog_from_manifest(read_manifest(dbt_target))
+    except CatalogError as error:
+        raise PublishError(str(error)) from error
     key_findings = read_mart(lakehouse, "key_findings")
     highlights = read_mart(lakehouse, "figure_highlights")
     snapshots = {key_findings.name: key_findings, highlights.name: highlights}
 
-    def figures(entries: Mapping[str, FigureEntry]) -> list[dict[str, Any]]:
+    def figures(items: Mapping[str, ReportItem]) -> list[dict[str, Any]]:
         out = []
-        for figure_id, entry in entries.items():
-            snapshot = read_mart(lakehouse, entry.mart)
+        for item in items.values():
+            snapshot = read_mart(lakehouse, item.mart)
             snapshots[snapshot.name] = snapshot
-            out.append(_figure(figure_id, entry, snapshot, models.get(entry.mart), highlights.frame, parameters))
+            out.append(_figure(item, snapshot, highlights.frame, parameters))
         return out
 
     figure_items, beyond_items = figures(catalog.figures), figures(catalog.beyond)
     findings = [
-        _finding(finding_id, entry, key_findings.frame[key_findings.frame["finding_id"] == finding_id], parameters)
-        for finding_id, entry in catalog.key_findings.items()
+        _finding(finding, key_findings.frame[key_findings.frame["finding_id"] == finding.id], parameters)
+        for finding in catalog.key_findings.values()
     ]
     forecasts = _forecasts(lakehouse, snapshots)
     report = {
         "schema_version": SCHEMA_VERSION,
-        "title": catalog.title,
+        "title": report_title(),
         "report_year": json_value(parameters.get("report_year")),
         "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         "window": _window(("window_start", "window_end"), parameters),

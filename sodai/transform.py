@@ -211,12 +211,19 @@ def _invoke(settings: Settings, command: list[str], manifest=None, callbacks: li
     return dbtRunner(manifest=manifest, callbacks=callbacks or []).invoke(dbt_args(settings, command, target_path))
 
 
-def _parse(settings: Settings):
+def _parse(settings: Settings, target_path: Path | None = None):
     """The project's manifest (parsed with the pipeline's vars, so locations are this lakehouse's)."""
-    result = _invoke(settings, ["parse"])
+    result = _invoke(settings, ["parse"], target_path=target_path)
     if not result.success or result.result is None:
         raise TransformError(f"dbt parse failed: {_reason(result, DbtPaths.of(settings))}")
     return result.result
+
+
+def parse_manifest_json(settings: Settings, target_path: Path) -> dict[str, Any]:
+    """`dbt parse` into `target_path` (no engine needed) and its manifest.json, as publish reads it
+    after a build."""
+    _parse(settings, target_path)
+    return json.loads((target_path / "manifest.json").read_text())
 
 
 def transform(

@@ -56,3 +56,12 @@ def engines(tmp_path_factory):
 def spark(engines):
     """A session on the default engine, shared by the whole test session."""
     return engines.handle(DEFAULT_ENGINE).session()
+
+
+@pytest.fixture(scope="session")
+def report_catalog():
+    """The report's definitions as the dbt project on disk declares them (`dbt parse`, no engine)."""
+    from sodai.config import load_settings
+    from sodai.report_catalog import parse_catalog
+
+    return parse_catalog(load_settings(environ={}))

@@ -1,7 +1,10 @@
 """The site's words in English, Korean and French, and locale-aware number formatting.
 
 Words live in the YAML catalogues beside this file (one per language, the same keys in each, checked
-by a unit test); numbers are always computed and formatted here with Babel, so a value reads
+by a unit test). The report's own words (each key finding's and figure's title, caption and
+definition) are not among them: report.json carries them in English as the dbt project defines
+them, and the Korean and French catalogues hold only their translations, keyed by id
+(`figure.F1.title`, `finding.K1.definition`). Numbers are always computed and formatted here with Babel, so a value reads
 "51%" in English and "51 %" in French without any catalogue holding a number.
 """
 
@@ -40,6 +43,11 @@ def catalog(language: str) -> dict[str, str]:
     return _flatten(yaml.safe_load((CATALOG_DIR / f"{language}.yaml").read_text(encoding="utf-8")))
 
 
+def report_text_group(item_id: str) -> str:
+    """The catalogue group translating a report item's words: `finding` for K, else `figure`."""
+    return "finding" if item_id.startswith("K") else "figure"
+
+
 def language_of(value: Any) -> str:
     """A supported language code, the default for anything else (a stale stored value, a bad URL)."""
     return value if isinstance(value, str) and value in LANGUAGES else DEFAULT_LANGUAGE
@@ -72,6 +80,12 @@ class Translator:
         """Every word of a catalogue group by its last key part, e.g. group("industry")["fs"]."""
         prefix = group + "."
         return {key[len(prefix):]: self(key) for key in self._fallback if key.startswith(prefix)}
+
+    def report_text(self, item: Mapping[str, Any], field: str) -> str:
+        """A report item's words (its title, caption or definition, as report.json publishes them)
+        in this language: the catalogue's translation by id, else report.json's English."""
+        key = f"{report_text_group(item['id'])}.{item['id']}.{field}"
+        return str(self._words[key]) if key in self._words else str(item.get(field) or "")
 
     def has(self, key: str) -> bool:
         return key in self._words

@@ -11,8 +11,8 @@ from dashboards.i18n import Translator
 dash.register_page(__name__, path="/methodology", name="Methodology", order=8)
 
 
-def _title(t: Translator, kind: str, item: str) -> str:
-    return f"{item}. {t(kind + '.' + item + '.title')}"
+def _title(t: Translator, item: dict) -> str:
+    return f"{item['id']}. {t.report_text(item, 'title')}"
 
 
 def _table(header: list[str], rows: list[list]) -> html.Table:
@@ -36,20 +36,20 @@ def layout(language=None, lang=None, **_):
         html.P(t("methodology.how_text")),
         html.H2(t("methodology.suppression")),
         html.P(t("methodology.suppression_text", k=k), id="suppression-rule"),
-        html.Ul([html.Li(t("methodology.suppressed_rows", figure=_title(t, "figure", m["id"]),
+        html.Ul([html.Li(t("methodology.suppressed_rows", figure=_title(t, m),
                            n=t.number(m["suppressed_rows"]))) for m in figures]),
         html.H2(t("methodology.windows")),
         _table([t("methodology.parameter"), t("methodology.value")],
                [[name, str(value)] for name, value in report["parameters"].items()]),
         html.H2(t("methodology.findings")),
         html.Dl([part for f in report["key_findings"] for part in (
-            html.Dt(_title(t, "finding", f["id"])),
-            html.Dd([t("finding." + f["id"] + ".definition"), html.Br(), html.Small(t.window(f["window"]))]),
+            html.Dt(_title(t, f)),
+            html.Dd([t.report_text(f, "definition"), html.Br(), html.Small(t.window(f["window"]))]),
         )]),
         html.H2(t("methodology.definitions")),
         html.P(t("methodology.definitions_note"), className="note"),
         html.Dl([part for m in figures for part in (
-            html.Dt(_title(t, "figure", m["id"])),
+            html.Dt(_title(t, m)),
             html.Dd([html.P(m["definition"], lang="en"), html.Small([t.window(m["window"]), " · ", html.Code(m["table"])])]),
         )], id="figure-definitions"),
         html.H2(t("methodology.provenance")),

@@ -16,11 +16,12 @@ import pytest
 from deltalake import DeltaTable
 
 from jobs.refine.tables import EVENT_TABLES
-from sodai import pipeline
+from sodai import pipeline, storage
 from sodai.config import PROJECT_ROOT, Settings
 from sodai.gates.state import read_latest
 from sodai.lakehouse import Lakehouse
-from sodai.publish import load_catalog, validate_report
+from sodai.publish import validate_report
+from sodai.report_catalog import catalog_from_manifest, read_manifest
 from sodai.transform import TransformError, TransformReport
 from tests.conftest import DEFAULT_ENGINE, settings_for
 from tests.integration.conftest import SMALL_CUSTOMERS, run_cli
@@ -61,8 +62,8 @@ def transformed(small_landing, refined, engines, tmp_path_factory) -> Transforme
 
 def test_run_builds_every_mart_and_publishes_the_report(transformed):
     settings = transformed.settings
-    catalog = load_catalog()
-    for entry in (*catalog.figures.values(), *catalog.beyond.values()):
+    catalog = catalog_from_manifest(read_manifest(storage.dbt_target_dir(settings.output)))
+    for entry in catalog.marts.values():
         assert (settings.lakehouse / "gold" / "marts" / entry.mart / "_delta_log").is_dir(), entry.mart
     for name in ("int_mlflow_customer_months", "int_tool_use_days", "int_usage_days"):
         assert _rows(settings.lakehouse / "gold" / "intermediate" / name) > 0, name

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sodai.publish import PublishError, column_unit, frame_rows, json_value, load_catalog, validate_report
+from sodai.publish import PublishError, frame_rows, json_value, validate_report
 
 
 def test_cells_become_plain_json():
@@ -27,22 +27,6 @@ def test_rows_are_ordered_so_equal_marts_give_equal_files():
     shuffled = frame.sample(frac=1, random_state=3)
     assert frame_rows(frame) == frame_rows(shuffled)
     assert frame_rows(frame)[0] == {"industry_key": "all", "customers": None}
-
-
-@pytest.mark.parametrize(("column", "unit"), [
-    ("notebook_share", "share"), ("yoy_growth", "growth"), ("six_month_growth_rank", "rank"),
-    ("experiment_to_registered_ratio", "ratio"), ("usage_hours_per_customer", "per customer"),
-    ("customers", "customers"), ("request_count", "requests"), ("industry_key", None), ("is_suppressed", None),
-])
-def test_units_follow_the_column_names(column, unit):
-    assert column_unit(column) == unit
-
-
-def test_the_catalog_names_every_finding_and_figure_once():
-    catalog = load_catalog()
-    assert list(catalog.key_findings) == [f"K{i}" for i in range(1, 11)]
-    assert list(catalog.figures) == [f"F{i}" for i in range(1, 12)]
-    assert all(entry.figure in catalog.figures for entry in catalog.key_findings.values())
 
 
 def _minimal_report() -> dict:

@@ -98,14 +98,14 @@ def test_top_products_shows_last_years_rank_and_the_movement():
         "is_last_year_suppressed": [False] * 4,
     })
     t = Translator("en")
-    fig = specs.build(specs.SPECS["F5"], frame, t, 10)
+    fig = specs.build(specs.SPECS["F5"], frame, t, 10, "Top data & AI products")
     (bar,) = fig.data
     assert list(bar.y) == ["dbt", "LangChain", "Plotly Dash"]  # top 10 only, first at the top
     assert list(bar.x) == [500, 600, 900]
     assert bar.text[0] == "#6 · Last year's rank #8 ▲ 2"
     assert bar.text[1] == "#4 · new"
     frame.loc[frame["product"] == "dbt", ["last_year_rank", "rank_change", "is_last_year_suppressed"]] = [None, None, True]
-    (bar,) = specs.build(specs.SPECS["F5"], frame, t, 10).data
+    (bar,) = specs.build(specs.SPECS["F5"], frame, t, 10, "Top data & AI products").data
     assert bar.text[0] == "#6 · Last year's rank suppressed (< 10 customers)"  # not "new"
 
 

@@ -109,7 +109,7 @@ def fake_dbt(monkeypatch):
     calls = []
     outcome = {}
 
-    def invoke(settings, command, manifest=None, callbacks=None):
+    def invoke(settings, command, manifest=None, callbacks=None, target_path=None):
         calls.append(command)
         return SimpleNamespace(success=True, result=SimpleNamespace(sources={}, nodes={})) if command == ["parse"] else outcome["build"]
 

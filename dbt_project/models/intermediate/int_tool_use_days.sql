@@ -2,7 +2,7 @@
     Which tools each customer used on each day (UTC): Python libraries imported in notebooks
     (source_type `library`), partner integrations used (`integration`) and the platform's vector
     search (`vector_search`). One row per (day, customer, source_type, source_key). The base of
-    product use (F5), LLM-category use (F6, K4, K6, K7) and unclassified tools.
+    product use (F5), LLM-category use (int_llm_category_days) and unclassified tools.
     Incremental: a day that received new rows is recomputed whole and merged.
 -#}
 {{

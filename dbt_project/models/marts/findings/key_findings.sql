@@ -1,22 +1,10 @@
 {#-
-    The report's ten key findings, K1..K10, in long form: one row per (finding, measure), the
-    headline measure flagged. Values come from the figure marts and figure_highlights where the
-    finding is a cell of a figure, and from the intermediate models where it is its own count
-    (K4, K7, K8, K9); a value built from a suppressed cell, or from fewer than k customers, is null.
-
-    K1  registered models in yoy_current_month / yoy_base_month (as a multiple) and that YoY growth
-    K2  experiment:registered ratio in ratio_first_month and ratio_last_month, and their quotient
-    K3  share of k3_application_category (F3, all industries), its YoY growth (F4) and growth rank
-    K4  customers using llm_tools or vector_db / GenAI customers (saas_llm, llm_tools, vector_db or
-        any fm_api.request), over the window
-    K5  rank of k5_product among the products (F5)
-    K6  vector_db weekly YoY (F6)
-    K7  LLM customers (any fm_api.request or saas_llm use in the foundation-model period) using an
-        open model / LLM customers
-    K8  open-model customers using an open model of <= small_model_max_parameters_billion / open-model
-        customers, over the foundation-model period
-    K9  k9_model_family requests / open-model requests, k9_week_start .. k9_week_end
-    K10 6-month growth of k10_industry_key's GPU serving hours (F9) and its rank among industries
+    The report's key findings in long form: one row per (finding, measure), the headline measure
+    flagged. What each finding means, its window, figure, measures and units are defined once, in
+    key_findings.yml (meta.key_findings); this model computes them. A finding that quotes a
+    figure's number selects it from the figure's mart or from figure_highlights; the findings
+    that are counts of their own read the intermediate models. A value built from a suppressed
+    cell, or from fewer than k customers, is null.
 -#}
 
 {%- set k = suppression_min_customers() %}
@@ -62,21 +50,15 @@ highlights as (
 
 ),
 
-tool_use as (
+llm_category_days as (
 
-    select * from {{ ref('int_tool_use_days') }}
+    select * from {{ ref('int_llm_category_days') }}
 
 ),
 
 fm_days as (
 
     select * from {{ ref('int_fm_api_days') }}
-
-),
-
-llm_libraries as (
-
-    select * from {{ ref('llm_library_categories') }}
 
 ),
 
@@ -88,6 +70,21 @@ foundation_models as (
 
 -- K1, K2 --------------------------------------------------------------------------------------
 
+-- K1 quotes F1's registered-models YoY as figure_highlights publishes it (value, suppression and
+-- customers); its multiple is that growth + 1, and the two months' counts are fig01's cells.
+k1_yoy as (
+
+    select
+        highlights.value as registered_yoy,
+        highlights.customers
+    from (select 'registered_models_yoy' as measure) as k1_subject
+    left join highlights
+        on highlights.figure_id = 'F1'
+            and highlights.measure = k1_subject.measure
+            and highlights.industry_key = 'all'
+
+),
+
 k1_k2_months as (
 
     select
@@ -96,15 +93,13 @@ k1_k2_months as (
         max(case when activity_month = {{ report_date('ratio_first_month') }} then experiment_to_registered_ratio end) as first_ratio,
         max(case when activity_month = {{ report_date('ratio_last_month') }} then experiment_to_registered_ratio end) as last_ratio,
         -- both months must be published (min() alone would skip a suppressed month's null)
-    {%- for finding, months in {'k1': ['yoy_current_month', 'yoy_base_month'], 'k2': ['ratio_first_month', 'ratio_last_month']}.items() %}
-    case when count(case when activity_month in ({{ report_date(months[0]) }}, {{ report_date(months[1]) }})
-                    and not is_suppressed then 1
+        case when count(case when activity_month in ({{ report_date('ratio_first_month') }}, {{ report_date('ratio_last_month') }})
+                        and not is_suppressed then 1
                 end) = 2
-            then min(case when activity_month in ({{ report_date(months[0]) }}, {{ report_date(months[1]) }})
-                        then registering_customers
+                then min(case when activity_month in ({{ report_date('ratio_first_month') }}, {{ report_date('ratio_last_month') }})
+                            then registering_customers
                     end)
-    end as {{ finding }}_customers{{ ',' if not loop.last }}
-    {%- endfor %}
+        end as k2_customers
 
     from fig01
 
@@ -116,12 +111,13 @@ k1_k2 as (
         'K1' as finding_id,
         'registered_models_multiple' as measure,
         true as is_headline,
-        {{ safe_ratio('current_registered', 'base_registered') }} as value,
+        k1_yoy.registered_yoy + 1 as value,
         'multiple' as unit,
-        cast(current_registered as double) as numerator,
-        cast(base_registered as double) as denominator,
-        k1_customers as customers
-    from k1_k2_months
+        cast(k1_k2_months.current_registered as double) as numerator,
+        cast(k1_k2_months.base_registered as double) as denominator,
+        k1_yoy.customers
+    from k1_yoy
+    cross join k1_k2_months
 
     union all
 
@@ -129,12 +125,13 @@ k1_k2 as (
         'K1',
         'registered_models_yoy',
         false,
-        {{ growth('current_registered', 'base_registered') }},
+        k1_yoy.registered_yoy,
         'growth',
-        cast(current_registered as double),
-        cast(base_registered as double),
-        k1_customers
-    from k1_k2_months
+        cast(k1_k2_months.current_registered as double),
+        cast(k1_k2_months.base_registered as double),
+        k1_yoy.customers
+    from k1_yoy
+    cross join k1_k2_months
 
     union all
 
@@ -237,22 +234,10 @@ k3 as (
 window_llm_use as (
 
     select distinct
-        tool_use.customer_key,
-        llm_libraries.llm_category
-    from tool_use
-    inner join llm_libraries
-        on tool_use.source_type = 'library'
-            and tool_use.source_key = llm_libraries.library
-    where tool_use.activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
-
-    union
-
-    select distinct
         customer_key,
-        'vector_db' as llm_category
-    from tool_use
-    where source_type = 'vector_search'
-        and activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
+        llm_category
+    from llm_category_days
+    where activity_date between {{ report_date('window_start') }} and {{ report_date('window_end') }}
 
     union
 
@@ -361,15 +346,12 @@ llm_customers as (
         union all
 
         select
-            tool_use.customer_key,
+            customer_key,
             false as open_weights,
             null as parameters_billion
-        from tool_use
-        inner join llm_libraries
-            on tool_use.source_type = 'library'
-                and tool_use.source_key = llm_libraries.library
-        where llm_libraries.llm_category = 'saas_llm'
-            and tool_use.activity_date between {{ report_date('fm_period_start') }} and {{ report_date('fm_period_end') }}
+        from llm_category_days
+        where llm_category = 'saas_llm'
+            and activity_date between {{ report_date('fm_period_start') }} and {{ report_date('fm_period_end') }}
     ) as llm_use
     group by 1
 
