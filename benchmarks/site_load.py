@@ -105,7 +105,7 @@ def _measure(settings, cached_views: str, clients: int, requests: int, payloads,
     """`sodai serve` with this many cached views: one client alone, then `clients` at once."""
     port = free_port()
     env = {**os.environ, "SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__SITE__CACHED_VIEWS": cached_views}
-    server = subprocess.Popen([sys.executable, "-m", "sodai.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"

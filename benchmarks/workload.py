@@ -95,7 +95,7 @@ def whole_pipeline(engine: str, landing: Path, root: Path, day: str | None = Non
     env.update(SODAI__ENGINE__KIND=engine, SODAI__PATHS__LANDING=str(landing),
                SODAI__PATHS__LAKEHOUSE=str(root / "lakehouse"), SODAI__PATHS__OUTPUT=str(root / "output"))
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "sodai.cli", "run", *(["--date", day] if day else [])], env=env,
+    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", *(["--date", day] if day else [])], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     if done.returncode != 0:

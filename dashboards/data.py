@@ -19,7 +19,7 @@ from typing import Any, Callable, Hashable
 
 import pandas as pd
 
-from sodai import storage
+from jobs import storage
 from sodai.config import Settings
 from sodai.status import TableStatus, latest_ingest_runs, read_table, table_status
 

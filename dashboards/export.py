@@ -24,7 +24,7 @@ from dashboards import specs
 from dashboards.app import ASSETS_FOLDER, create_app
 from dashboards.components import PAGES
 from dashboards.i18n import Translator
-from sodai import storage
+from jobs import storage
 from sodai.config import Settings
 
 _VOID = {"br", "hr", "img", "input", "meta"}

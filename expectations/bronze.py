@@ -18,9 +18,9 @@ from expectations.common import (
     schema,
     unexpected_rows,
 )
+from jobs import storage
 from jobs.contract import ALL_RULES, CLOUDS, ENVELOPE_REQUIRED, EVENT_TYPES, SCHEMA_VERSION
 from jobs.ingest import tables as T
-from sodai import storage
 
 STATUSES = ["accepted", "duplicate", "quarantined"]  # jobs/ingest/job.py mark_duplicates
 ACCEPTED = "status = 'accepted'"

@@ -13,8 +13,8 @@ import great_expectations as gx
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.metadata_types import FailureSeverity
 
-from sodai import storage
-from sodai.storage import TableName
+from jobs import storage
+from jobs.storage import TableName
 
 WARNING = "warning"
 

@@ -19,9 +19,9 @@ from expectations.common import (
     unexpected_rows,
     warning,
 )
+from jobs import storage
 from jobs.contract import CLOUDS, EVENT_TYPES, INDUSTRIES, OTHER_INDUSTRY, SEGMENTS, EventType
 from jobs.refine import tables as T
-from sodai import storage
 
 # the warnings' names (meta.check): an event type with no events yet or none lately, and no
 # accounts snapshot delivered at all

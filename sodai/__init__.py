@@ -1,4 +1,6 @@
-"""sodai: the State of Data + AI pipeline (telemetry -> bronze -> silver -> gold -> report)."""
+"""sodai: the State of Data + AI pipeline (telemetry -> bronze -> silver -> gold -> report): its
+configuration, engines and stages, on top of jobs/ and expectations/; the command line that runs
+it is orchestration/cli (docs/architecture.md, "How the code is layered")."""
 
 import os
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from pyspark.sql.connect.session import SparkSession
 
-from sodai import storage
-from sodai.storage import TableName
+from jobs import storage
+from jobs.storage import TableName
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,14 @@ through it. View types (`string_view`) are cast to the plain types pandas and JS
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder
+
+from jobs import storage
 
 _PLAIN = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary()}
 
@@ -44,3 +47,29 @@ def read_arrow(table: DeltaTable | Path | str, columns: list[str] | None = None,
 def read_pandas(table: DeltaTable | Path | str, columns: list[str] | None = None, where: str | None = None) -> pd.DataFrame:
     return read_arrow(table, columns, where).to_pandas()
 
+
+
+class MissingTable(RuntimeError):
+    """No Delta table where one was expected (names the table and its location)."""
+
+
+@dataclass(frozen=True)
+class TableSnapshot:
+    """A Delta table as read: its rows and the version they come from."""
+
+    name: str
+    path: str
+    version: int
+    frame: pd.DataFrame
+
+
+def read_snapshot(path: Path, name: str) -> TableSnapshot:
+    if not storage.is_delta_table(path):
+        raise MissingTable(f"{name}: no Delta table at {path} (run `sodai transform` first)")
+    table = DeltaTable(str(path))
+    return TableSnapshot(name, str(path), table.version(), read_pandas(table))
+
+
+def read_mart(lakehouse: Path, mart: str) -> TableSnapshot:
+    """A gold mart (marts.<mart>) with the version read."""
+    return read_snapshot(storage.mart_path(lakehouse, mart), f"marts.{mart}")

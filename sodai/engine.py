@@ -38,7 +38,7 @@ os.environ.setdefault("SPARK_CONNECT_MODE_ENABLED", "1")
 
 from pyspark.sql.connect.session import SparkSession  # noqa: E402
 
-from sodai import storage
+from jobs import storage
 
 DELTA_POM = PROJECT_ROOT / "jars" / "pom.xml"
 

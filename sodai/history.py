@@ -17,9 +17,9 @@ import pandas as pd
 import pyarrow as pa
 from deltalake import write_deltalake
 
-from sodai import storage
+from jobs import storage
+from jobs.storage import TableName
 from sodai.delta_read import read_pandas
-from sodai.storage import TableName
 
 TABLE = TableName("ops", "pipeline_runs")
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sodai import storage
+from jobs import storage
 
 LOCK_NAME = storage.LOCK_FILE
 

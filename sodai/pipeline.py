@@ -9,12 +9,12 @@ from typing import Callable
 
 from pyspark.sql.connect.session import SparkSession
 
+from jobs import storage
 from jobs.ingest.job import IngestJob, IngestReport
+from jobs.lakehouse import Lakehouse
 from jobs.refine.job import RefineJob, RefineReport
-from sodai import storage
 from sodai.config import Settings, pseudonym_key
-from sodai.lakehouse import Lakehouse
-from sodai.transform import TransformReport, docs  # noqa: F401  silver -> gold (dbt)
+from sodai.dbt_build import TransformReport, docs  # noqa: F401  silver -> gold (dbt)
 
 
 def lakehouse_of(settings: Settings) -> Lakehouse:
@@ -57,11 +57,11 @@ def refine(settings: Settings, spark: SparkSession, on_progress: Callable[[int, 
 def transform(settings: Settings, spark: SparkSession, url: str, select: list[str] | None = None,
               full_refresh: bool = False, exclude: list[str] | None = None,
               on_node: Callable[[str, str], None] | None = None) -> TransformReport:
-    """Silver -> gold: `dbt build` (sodai/transform.py). In full when gold holds pseudonyms of
+    """Silver -> gold: `dbt build` (sodai/dbt_build.py). In full when gold holds pseudonyms of
     another key than silver's (after `refine --rekey`): an incremental build would keep them."""
     from sodai import pseudonym_keys
-    from sodai.transform import TransformError
-    from sodai.transform import transform as dbt_build
+    from sodai.dbt_build import TransformError
+    from sodai.dbt_build import transform as dbt_build
 
     stale = pseudonym_keys.gold_is_stale(settings.lakehouse)
     try:
@@ -116,9 +116,9 @@ def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_i
             run_date: date | None = None) -> Path:
     """Gold -> report.json (validated against docs/report.schema.json); no engine needed.
     Refused while the quality gates block publication (report.json keeps the last good one)."""
+    from sodai.dbt_build import DbtPaths
     from sodai.gates.state import publication_blocked_error
     from sodai.publish import build_report, write_report
-    from sodai.transform import DbtPaths
 
     blocked = publication_blocked_error(settings.output) if settings.quality.enabled else None
     if blocked:

@@ -22,9 +22,9 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder, write_deltalake
 
-from sodai import storage
+from jobs import storage
+from jobs.storage import TableName
 from sodai.delta_read import read_arrow
-from sodai.storage import TableName
 
 TABLE = TableName("ops", "pseudonym_keys")
 SILVER, GOLD = "silver", "gold"

@@ -13,7 +13,6 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -23,10 +22,11 @@ import pandas as pd
 import yaml
 from deltalake import DeltaTable
 
-from sodai import storage
-from sodai.delta_read import read_arrow, read_pandas
+from jobs import storage
+from jobs.storage import TableName
+from sodai import delta_read
+from sodai.delta_read import TableSnapshot, read_arrow
 from sodai.report_catalog import CatalogError, KeyFinding, ReportCatalog, ReportItem, catalog_from_manifest, read_manifest
-from sodai.storage import TableName
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "report.schema.json"
@@ -43,25 +43,11 @@ def report_title(path: Path = REPORT_CONF) -> str:
 
 # --- reading gold -------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TableSnapshot:
-    """A Delta table as read: its rows and the version they come from."""
-
-    name: str
-    path: str
-    version: int
-    frame: pd.DataFrame
-
-
-def read_delta(path: Path, name: str) -> TableSnapshot:
-    if not storage.is_delta_table(path):
-        raise PublishError(f"{name}: no Delta table at {path} (run `sodai transform` first)")
-    table = DeltaTable(str(path))
-    return TableSnapshot(name, str(path), table.version(), read_pandas(table))
-
-
 def read_mart(lakehouse: Path, mart: str) -> TableSnapshot:
-    return read_delta(storage.mart_path(lakehouse, mart), f"marts.{mart}")
+    try:
+        return delta_read.read_mart(lakehouse, mart)
+    except delta_read.MissingTable as error:
+        raise PublishError(str(error)) from error
 
 
 def silver_versions(lakehouse: Path) -> dict[str, int]:

@@ -190,7 +190,7 @@ def read_manifest(dbt_target: Path) -> dict[str, Any]:
 def parse_catalog(settings: "Settings") -> ReportCatalog:
     """The catalogue of the project as it is on disk: `dbt parse` into a scratch target (a few
     seconds, no engine), for the docs and the tests that have no build at hand."""
-    from sodai.transform import parse_manifest_json
+    from sodai.dbt_build import parse_manifest_json
 
     with tempfile.TemporaryDirectory(prefix="sodai-parse-") as scratch:
         return catalog_from_manifest(parse_manifest_json(settings, Path(scratch)))

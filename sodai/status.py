@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
 from deltalake import DeltaTable
 
-from sodai import storage
+from jobs import storage
+from jobs.storage import TableName
 from sodai.delta_read import read_arrow, read_pandas
-from sodai.storage import TableName
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from typing import Any, Iterator, Mapping
 
 from mlflow.exceptions import MlflowException
 
-from sodai import storage
+from jobs import storage
 from sodai.config import PROJECT_ROOT, Settings
 
 # --- where ----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 
     var `source_registration`:
       if_not_exists  (default) declare names that are missing, leave existing ones alone
-      repoint        drop the name first, then declare it here, as sodai.lakehouse.Lakehouse.register
+      repoint        drop the name first, then declare it here, as jobs.lakehouse.Lakehouse.register
                      does (a DROP of a table declared with a LOCATION keeps the data); for a
                      long-lived catalog that may point at another lakehouse. Never use it on a
                      catalog whose source tables are managed tables.

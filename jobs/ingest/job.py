@@ -26,13 +26,13 @@ from pyspark.sql.connect.session import SparkSession
 
 from jobs.batching import bounded_batches
 from jobs.contract import Rule
+from jobs.failpoints import failpoint
 from jobs.ingest import tables as T
 from jobs.ingest.accounts import parse_accounts_csv
 from jobs.ingest.landing import LandingFile, StrayFile, files_for_day, list_landing, read_lines, sha256_of
 from jobs.ingest.validate import validate_event_lines
-from sodai.failpoints import failpoint
-from sodai.lakehouse import Lakehouse
-from sodai.runs import new_run_id
+from jobs.lakehouse import Lakehouse
+from jobs.runs import new_run_id
 
 
 @dataclass

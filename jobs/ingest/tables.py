@@ -1,6 +1,6 @@
 """Tables the ingestion writes: bronze (every line read) and its operational ledgers."""
 
-from sodai.lakehouse import TableSpec
+from jobs.lakehouse import TableSpec
 
 BRONZE_EVENTS = TableSpec(
     "bronze",

@@ -15,12 +15,12 @@ from pyspark.sql.connect.session import SparkSession
 
 from jobs.batching import bounded_batches
 from jobs.contract import EVENT_TYPES
+from jobs.failpoints import failpoint
 from jobs.ingest import tables as bronze
+from jobs.lakehouse import Lakehouse
 from jobs.refine import tables as T
 from jobs.refine.transforms import flatten_event_type, newest_accounts, pseudonymize_events
-from sodai.failpoints import failpoint
-from sodai.lakehouse import Lakehouse
-from sodai.runs import new_run_id
+from jobs.runs import new_run_id
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jobs.contract import EVENT_TYPES, EventType
-from sodai.lakehouse import TableSpec
+from jobs.lakehouse import TableSpec
 
 COMMON_COLUMNS = (
     "event_id string, event_ts timestamp, event_date date, customer_key string, workspace_key string, "

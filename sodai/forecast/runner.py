@@ -24,12 +24,12 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from jobs.runs import new_run_id
 from sodai.config import Settings
 from sodai.forecast import registry, table
 from sodai.forecast.backtest import Backtest, SeriesTooShort, compare, winner
 from sodai.forecast.model import ForecastModel, NotApplicable, write_history
 from sodai.forecast.series import Series, Skipped, read_series, specs
-from sodai.runs import new_run_id
 
 
 @dataclass

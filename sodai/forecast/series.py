@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sodai.publish import read_mart
+from sodai.delta_read import read_mart
 
 
 @dataclass(frozen=True)

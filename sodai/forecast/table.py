@@ -13,9 +13,9 @@ import pandas as pd
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
-from sodai import storage
+from jobs import storage
+from jobs.storage import TableName
 from sodai.delta_read import read_pandas
-from sodai.storage import TableName
 
 TABLE = TableName("gold", "forecasts")
 SCHEMA = pa.schema([

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Dict
 
-from sodai import storage
+from jobs import storage
 from sodai.config import Settings
 from sodai.gates import dbt_tests
 from sodai.gates.messages import explain
@@ -212,7 +212,7 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
 
 def _dbt_gate(settings: Settings, spark, run_id: str | None) -> GateReport:
     """The gold gate: the verdict of dbt's tests in the latest build (sodai/gates/dbt_tests.py)."""
-    from sodai.transform import DbtPaths
+    from sodai.dbt_build import DbtPaths
 
     started = time.perf_counter()
     report = GateReport(dbt_tests.LAYER, run_id)

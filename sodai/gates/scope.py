@@ -23,9 +23,9 @@ import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError
 
-from sodai import storage
+from jobs import storage
+from jobs.storage import TableName
 from sodai.delta_read import read_arrow
-from sodai.storage import TableName
 
 TABLE = TableName("ops", "gate_ledger")
 

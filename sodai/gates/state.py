@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sodai import storage
+from jobs import storage
 
 # The layers a gate validates, in the pipeline's order: the one list (stages, CLI and site use it).
 LAYERS = ("bronze", "silver", "gold")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from jobs.lakehouse import Lakehouse
 from jobs.refine.tables import EVENT_TABLES
 from sodai import pipeline
 from sodai.config import Settings
-from sodai.lakehouse import Lakehouse
 from tests.conftest import DEFAULT_ENGINE, settings_for
 
 SMALL_CUSTOMERS = 40
@@ -176,6 +176,6 @@ def cli_process(settings: Settings, *args: str, failpoint: str | None = None, re
         env["SODAI_FAILPOINT"] = failpoint
     env.update(extra_env or {})
     return subprocess.run(
-        [sys.executable, "-m", "sodai.cli", *args], env=env, cwd=PROJECT_ROOT,
+        [sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
     )

@@ -83,7 +83,7 @@ def test_a_broken_silver_table_fails_its_gate_and_blocks_publishing(gated, engin
         "event_month").save(location)
 
     runner = CliRunner()
-    result = runner.invoke(__import__("sodai.cli", fromlist=["app"]).app, ["gate", "silver"], env=gated.env)
+    result = runner.invoke(__import__("orchestration.cli", fromlist=["app"]).app, ["gate", "silver"], env=gated.env)
     assert result.exit_code == 1, result.output
     assert "silver.serving_usage" in result.output
     assert "expect_column_values_to_be_between (column usage_hours)" in result.output
@@ -101,7 +101,7 @@ def test_a_broken_silver_table_fails_its_gate_and_blocks_publishing(gated, engin
               and key.run_id.run_name == (state["run_id"] or "gate.silver")]
     assert len(stored) == 1, stored
 
-    from sodai.cli import app
+    from orchestration.cli import app
 
     refused = runner.invoke(app, ["publish"], env=gated.env)
     assert refused.exit_code == 1 and "silver.serving_usage" in refused.output

@@ -12,9 +12,9 @@ import pytest
 
 from jobs.contract import Rule
 from jobs.ingest import tables as bronze
+from jobs.lakehouse import Lakehouse
 from jobs.refine.tables import EVENT_TABLES, REFINE_LEDGER
 from sodai import pipeline
-from sodai.lakehouse import Lakehouse
 from tests.conftest import DEFAULT_ENGINE, settings_for
 from tests.integration.conftest import copy_landing, run_cli, silver_snapshot
 

@@ -39,7 +39,7 @@ def _report_contents(settings) -> dict:
 
 
 def _gold(settings) -> dict[str, pd.DataFrame]:
-    from sodai.publish import read_mart
+    from sodai.delta_read import read_mart
 
     frames = {}
     for name in GOLD:
@@ -128,7 +128,7 @@ def test_a_second_run_is_refused_naming_the_holder(daily, sail_url):
                SODAI__PATHS__OUTPUT=str(daily.output), SODAI__ENGINE__KIND="remote",
                SODAI__ENGINE__REMOTE_URL=sail_url)
     with RunLock(daily.lakehouse, "pipeline-holding-the-lock"):
-        refused = subprocess.run([sys.executable, "-m", "sodai.cli", "run", "--date", DAY.isoformat()], env=env,
+        refused = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--date", DAY.isoformat()], env=env,
                                  cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 4
     assert "pipeline-holding-the-lock" in refused.stderr and f"pid {os.getpid()}" in refused.stderr
@@ -173,7 +173,7 @@ def test_the_pipeline_runs_unchanged_on_its_own_spark_connect_server(daily, smal
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
     env.update(SODAI__PATHS__LANDING=str(settings.landing), SODAI__PATHS__LAKEHOUSE=str(settings.lakehouse),
                SODAI__PATHS__OUTPUT=str(settings.output), SPARK_REMOTE=sail_server)
-    done = subprocess.run([sys.executable, "-m", "sodai.cli", "run", "--date", DAY.isoformat()], env=env,
+    done = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", "--date", DAY.isoformat()], env=env,
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Engine: remote" in done.stdout

@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 from deltalake import DeltaTable
 
+from jobs import storage
+from jobs.lakehouse import Lakehouse
 from jobs.refine.tables import EVENT_TABLES
-from sodai import pipeline, storage
+from sodai import pipeline
 from sodai.config import PROJECT_ROOT, Settings
+from sodai.dbt_build import TransformError, TransformReport
 from sodai.gates.state import read_latest
-from sodai.lakehouse import Lakehouse
 from sodai.publish import validate_report
 from sodai.report_catalog import catalog_from_manifest, read_manifest
-from sodai.transform import TransformError, TransformReport
 from tests.conftest import DEFAULT_ENGINE, settings_for
 from tests.integration.conftest import SMALL_CUSTOMERS, run_cli
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from dashboards.components import PAGES
 from dashboards.export import export_site, page_file
-from sodai.cli import app
+from orchestration.cli import app
 
 pytestmark = pytest.mark.sail
 

@@ -38,7 +38,7 @@ def served(site_data):
     port = free_port()
     env = {**os.environ, "SODAI__PATHS__OUTPUT": str(site_data.settings.output),
            "SODAI__PATHS__LAKEHOUSE": str(site_data.settings.lakehouse)}
-    server = subprocess.Popen([sys.executable, "-m", "sodai.cli", "serve", "--port", str(port), "--workers", "2"],
+    server = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "serve", "--port", str(port), "--workers", "2"],
                               cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

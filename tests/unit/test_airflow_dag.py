@@ -10,8 +10,8 @@ import jinja2
 import pytest
 import typer
 
-from sodai.cli import app
-from sodai.cli.stage_runs import RUNNERS
+from orchestration.cli import app
+from orchestration.cli.stage_runs import RUNNERS
 from sodai.stages import STAGE_NAMES, STAGES
 
 DAGS = Path(__file__).resolve().parents[2] / "orchestration" / "airflow" / "dags"

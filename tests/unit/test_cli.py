@@ -2,7 +2,7 @@
 
 from typer.testing import CliRunner
 
-from sodai.cli import EXIT_USAGE, app
+from orchestration.cli import EXIT_USAGE, app
 
 runner = CliRunner()
 
@@ -46,7 +46,7 @@ def _fake_engine(monkeypatch, tmp_path, transform):
 def _report(status: str, message: str):
     from pathlib import Path
 
-    from sodai.transform import NodeResult, TransformReport
+    from sodai.dbt_build import NodeResult, TransformReport
 
     nodes = [NodeResult("model.sodai.stg", "stg", "model", "success", 0.1),
              NodeResult("test.sodai.unique_stg_event_id", "unique_stg_event_id", "test", status, 0.1, message=message)]
@@ -54,8 +54,8 @@ def _report(status: str, message: str):
 
 
 def test_transform_summary_and_a_failed_test_exits_1(monkeypatch, tmp_path):
-    from sodai.cli import EXIT_DATA
-    from sodai.transform import TransformError
+    from orchestration.cli import EXIT_DATA
+    from sodai.dbt_build import TransformError
 
     def failing(*args, **kwargs):
         report = _report("fail", "Got 2 results, configured to fail if != 0")
@@ -83,8 +83,8 @@ def test_transform_passes_selection_and_prints_the_summary(monkeypatch, tmp_path
 
 
 def test_an_unreachable_engine_during_transform_exits_3(monkeypatch, tmp_path):
-    from sodai.cli import EXIT_ENGINE
-    from sodai.transform import TransformError
+    from orchestration.cli import EXIT_ENGINE
+    from sodai.dbt_build import TransformError
 
     def unreachable(*args, **kwargs):
         raise TransformError("dbt build failed (1 of 1 nodes): model stg: StatusCode.UNAVAILABLE failed to connect")
@@ -100,7 +100,7 @@ def test_a_landing_that_does_not_exist_stops_ingest_with_exit_2_naming_it(tmp_pa
     assert f"landing location {missing} does not exist" in " ".join(result.output.split())
     empty = tmp_path / "landing"
     empty.mkdir()
-    from sodai.storage import require_landing
+    from jobs.storage import require_landing
 
     require_landing(empty)  # an empty landing is a normal case, reported by the ingest
 
@@ -116,7 +116,7 @@ def test_a_lakehouse_that_cannot_be_created_stops_the_run_with_exit_2(tmp_path):
 def _invoke_with_paths(tmp_path, args, landing, lakehouse=None):
     from typer.testing import CliRunner
 
-    from sodai.cli import app
+    from orchestration.cli import app
 
     env = {"SODAI__PATHS__LANDING": str(landing), "SODAI__PATHS__LAKEHOUSE": str(lakehouse or tmp_path / "lakehouse"),
            "SODAI__PATHS__OUTPUT": str(tmp_path / "output")}

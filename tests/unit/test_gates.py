@@ -284,7 +284,7 @@ def test_blocked_state_refuses_publish_and_keeps_the_report(tmp_path):
         pipeline.publish(settings, "r")
     assert report.read_bytes() == b'{"the": "last good report"}\n'
 
-    from sodai.cli import app
+    from orchestration.cli import app
 
     env = {"SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__PATHS__LAKEHOUSE": str(settings.lakehouse)}
     published = CliRunner().invoke(app, ["publish"], env=env)

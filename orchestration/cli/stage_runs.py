@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterator
 
 import typer
 
-from sodai.cli import render
-from sodai.cli.session import EXIT_DATA, console, engine, errors, locked, progress, refuse_on_bad_setup, state, warn_demo_key
+from orchestration.cli import render
+from orchestration.cli.session import EXIT_DATA, console, engine, errors, locked, progress, refuse_on_bad_setup, state, warn_demo_key
 from sodai.stages import STAGES, Stage
 from sodai.stages import stage as declared
 
@@ -83,8 +83,8 @@ def gate(inputs: StageInputs, layer: str, new_batches: bool = False):
 def transform(inputs: StageInputs, select: list[str] | None = None, full_refresh: bool = False,
               exclude: list[str] | None = None):
     from sodai import pipeline
+    from sodai.dbt_build import TransformError
     from sodai.pseudonym_keys import gold_is_stale
-    from sodai.transform import TransformError
 
     if gold_is_stale(state.settings.lakehouse):
         console.print("Gold holds pseudonyms of an earlier key: a full dbt build rebuilds it.")
@@ -112,13 +112,13 @@ def docs(inputs: StageInputs) -> None:
 
 def forecast(inputs: StageInputs):
     from sodai import pipeline
-    from sodai.publish import PublishError
+    from sodai.delta_read import MissingTable
 
     with progress() as bar:
         task = bar.add_task("Forecasting (series)", total=None)
         try:
             report = pipeline.forecast(state.settings, on_series=lambda name: bar.advance(task))
-        except PublishError as error:  # a mart is missing
+        except MissingTable as error:  # a mart is missing
             errors.print(f"[red]Forecast failed:[/red] {error}")
             raise typer.Exit(EXIT_DATA)
     render.forecast(report, state.settings.forecast.candidates)
@@ -195,9 +195,9 @@ def run_several(names: list[str], run_id: str | None, run_date: date | None = No
     """Stages run alone, in order, under one run lock and one engine session (`sodai gate all`);
     their reports. With `keep_going`, a failed gate does not stop the ones after it: every
     GateFailed is raised, the first one, once all have run."""
+    from jobs.runs import new_run_id
     from sodai.gates import GateFailed
     from sodai.history import RunHistory
-    from sodai.runs import new_run_id
 
     stages = [s for s in map(declared, names) if not _skipped(s)]
     if not stages:
@@ -226,9 +226,9 @@ def run_several(names: list[str], run_id: str | None, run_date: date | None = No
 def run_days(days: list[date | None]) -> None:
     """Every declared stage for each day in order (None: everything landed), under one lock and
     one engine session; a failed gate stops the day's later stages and exits 1."""
+    from jobs.runs import new_run_id
     from sodai.gates import GateFailed
     from sodai.history import RunHistory
-    from sodai.runs import new_run_id
     from sodai.tracking import pipeline_run
 
     started = time.perf_counter()

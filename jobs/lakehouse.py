@@ -1,4 +1,4 @@
-"""How the pipeline's engine tables are declared, created and read (where they live: sodai/storage.py).
+"""How the pipeline's engine tables are declared, created and read (where they live: jobs/storage.py).
 
 Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Job code addresses them by location
 (``delta.`<path>` `` in SQL, ``read.format("delta").load(path)``), never by a catalog name:
@@ -15,7 +15,7 @@ from pathlib import Path
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
-from sodai import storage
+from jobs import storage
 
 
 @dataclass(frozen=True)

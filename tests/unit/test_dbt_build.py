@@ -14,7 +14,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from sodai import transform as stage
+from sodai import dbt_build as stage
 from sodai.config import PROJECT_ROOT, load_settings
 
 DBT_PROJECT = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())

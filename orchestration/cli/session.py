@@ -41,8 +41,8 @@ def engine() -> Iterator:
     with a one-line message (the full traceback with --traceback)."""
     from pyspark.errors import PySparkException
 
+    from sodai.dbt_build import TransformError
     from sodai.engine import EngineError, start_engine
-    from sodai.transform import TransformError
 
     try:
         handle = start_engine(state.settings)
@@ -66,9 +66,9 @@ def engine() -> Iterator:
 def refuse_on_bad_setup(landing: bool = False, key: bool = False) -> None:
     """Stop (exit 2) before any work when a location cannot be used or the pseudonym key is not
     the one silver was made with: the lakehouse always, the landing and the key when asked."""
+    from jobs.storage import StorageError, require_landing, require_writable_lakehouse
     from sodai import pipeline
     from sodai.pseudonym_keys import KeyChanged
-    from sodai.storage import StorageError, require_landing, require_writable_lakehouse
 
     try:
         require_writable_lakehouse(state.settings.lakehouse)

@@ -1,11 +1,11 @@
-"""`sodai`: the command line of the pipeline (sodai/cli/app.py declares the commands).
+"""`sodai`: the command line of the pipeline (orchestration/cli/app.py declares the commands).
 
 Exit codes: 0 done; 1 the data did not pass (e.g. a reconciliation that does not add up, a dbt
 model or test that failed, a quality gate); 2 bad usage or configuration; 3 the engine could not be
 started or reached; 4 another run holds the lakehouse's run lock.
 """
 
-from sodai.cli.app import app
-from sodai.cli.session import EXIT_BUSY, EXIT_DATA, EXIT_ENGINE, EXIT_USAGE
+from orchestration.cli.app import app
+from orchestration.cli.session import EXIT_BUSY, EXIT_DATA, EXIT_ENGINE, EXIT_USAGE
 
 __all__ = ["app", "EXIT_DATA", "EXIT_USAGE", "EXIT_ENGINE", "EXIT_BUSY"]

@@ -26,7 +26,7 @@ from typing import Protocol
 
 
 class Table(Protocol):
-    """Anything that names a lakehouse table: TableName here, sodai.lakehouse.TableSpec."""
+    """Anything that names a lakehouse table: TableName here, jobs.lakehouse.TableSpec."""
 
     schema: str
     name: str

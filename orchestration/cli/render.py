@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from sodai.cli.session import console, errors
+from orchestration.cli.session import console, errors
 from sodai.gates.state import LAYERS
 
 

@@ -1,5 +1,5 @@
-"""The commands of `sodai` (exit codes: sodai/cli/__init__.py). A command parses its options and
-calls a stage (sodai/cli/stage_runs.py) or a reader; what it prints is in sodai/cli/render.py."""
+"""The commands of `sodai` (exit codes: orchestration/cli/__init__.py). A command parses its options and
+calls a stage (orchestration/cli/stage_runs.py) or a reader; what it prints is in orchestration/cli/render.py."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Optional
 import typer
 from pydantic import ValidationError
 
-from sodai import storage
-from sodai.cli import render
-from sodai.cli.session import EXIT_DATA, EXIT_USAGE, console, errors, parse_day, progress, refuse_on_bad_setup, state
-from sodai.cli.stage_runs import run_alone, run_days, run_several
+from jobs import storage
+from orchestration.cli import render
+from orchestration.cli.session import EXIT_DATA, EXIT_USAGE, console, errors, parse_day, progress, refuse_on_bad_setup, state
+from orchestration.cli.stage_runs import run_alone, run_days, run_several
 from sodai.config import load_settings
 
 app = typer.Typer(help="State of Data + AI pipeline: telemetry in, report out.", no_args_is_help=True)
@@ -152,8 +152,8 @@ def gate(
     run_id: Optional[str] = RUN_ID_OPTION,
 ) -> None:
     """Run a quality gate (Great Expectations suites of expectations/); exit 1 if a suite failed."""
+    from jobs.runs import new_run_id
     from sodai.gates import LAYERS, GateFailed
-    from sodai.runs import new_run_id
 
     layers = list(LAYERS) if layer == "all" else [layer]
     if any(name not in LAYERS for name in layers):
@@ -179,7 +179,7 @@ def publish(
     day: Optional[str] = typer.Option(None, "--date", help="The day a scheduled run processed (recorded with the reference data it used)."),
 ) -> None:
     """Gold -> report.json: every key finding and figure, validated against docs/report.schema.json."""
-    from sodai.runs import new_run_id
+    from jobs.runs import new_run_id
 
     run_alone("publish", run_id or new_run_id("pipeline"), parse_day(day))
 

@@ -20,10 +20,10 @@ from typing import Any, Callable, Iterator
 
 from pyspark.sql.connect.session import SparkSession
 
-from sodai import storage
+from jobs import storage
+from jobs.failpoints import failpoint
 from sodai.catalog import point_catalog_at
 from sodai.config import Settings
-from sodai.failpoints import failpoint
 
 # Statuses dbt gives a node that did not do its job (a test that found rows is `fail`).
 FAILED = frozenset({"error", "fail", "runtime error"})
