@@ -52,8 +52,10 @@ status: setup
 	$(SODAI) status
 	-$(SODAI) calibrate
 
+# Two worker processes: half the suite's time is spent waiting on engine statements, not on the CPU;
+# tests sharing an expensive fixture stay in one worker (tests/conftest.py, xdist groups).
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # Python (ruff, pyproject.toml) and the dbt models' SQL (sqlfluff, dbt_project/.sqlfluff)
 lint: setup

@@ -24,6 +24,7 @@ from jobs import storage
 from jobs.failpoints import failpoint
 from sodai.catalog import point_catalog_at
 from sodai.config import Settings
+from sodai.engine import current_session
 
 # Statuses dbt gives a node that did not do its job (a test that found rows is `fail`).
 FAILED = frozenset({"error", "fail", "runtime error"})
@@ -141,14 +142,9 @@ def bound_session(spark: SparkSession, url: str, lakehouse: Path) -> Iterator[No
     """
     environ = {"SPARK_REMOTE": url, "SODAI_LAKEHOUSE": str(lakehouse)}
     saved_environ = {name: os.environ.get(name) for name in environ}
-    with SparkSession._lock:
-        saved_default = SparkSession._default_session
-        SparkSession._default_session = spark
-    saved_active = getattr(SparkSession._active_session, "session", None)
-    SparkSession._active_session.session = spark
     os.environ.update(environ)
     try:
-        with warnings.catch_warnings():
+        with current_session(spark), warnings.catch_warnings():
             # dbt-spark asks every session for Hive support, a static setting a running server
             # refuses: the JVM engine warns once per statement.
             warnings.filterwarnings("ignore", message=".*spark.sql.catalogImplementation", category=UserWarning)
@@ -159,9 +155,6 @@ def bound_session(spark: SparkSession, url: str, lakehouse: Path) -> Iterator[No
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        SparkSession._active_session.session = saved_active
-        with SparkSession._lock:
-            SparkSession._default_session = saved_default
 
 
 def _node_callback(on_node: Callable[[str, str], None] | None) -> list[Callable]:

@@ -228,3 +228,22 @@ def engine_session(settings: Settings) -> Iterator[tuple[EngineHandle, SparkSess
         yield handle, handle.session()
     finally:
         handle.stop()
+
+
+@contextmanager
+def current_session(spark: SparkSession) -> Iterator[SparkSession]:
+    """Make `spark` this process's default Spark Connect session and this thread's active one for
+    the block, then restore both. Libraries that look their session up themselves (dbt-spark,
+    Great Expectations' Spark execution engine) then run on the pipeline's session, also in a
+    process that holds sessions on several engines (the last one created would win otherwise)."""
+    with SparkSession._lock:
+        saved_default = SparkSession._default_session
+        SparkSession._default_session = spark
+    saved_active = getattr(SparkSession._active_session, "session", None)
+    SparkSession._active_session.session = spark
+    try:
+        yield spark
+    finally:
+        SparkSession._active_session.session = saved_active
+        with SparkSession._lock:
+            SparkSession._default_session = saved_default

@@ -1,4 +1,5 @@
-"""Shared fixtures: one engine (and session) per engine kind per test session."""
+"""Shared fixtures: one engine (and session) per engine kind per test session (per worker process
+when the suite runs under pytest-xdist, as `make test` does)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,23 @@ from sodai.config import Settings, load_settings
 
 # The engine the suite treats as the default (the product's default); CI may override it.
 DEFAULT_ENGINE = os.environ.get("SODAI_TEST_ENGINE", "spark")
+
+
+TESTS = Path(__file__).resolve().parent
+# Directories whose tests share one expensive session fixture (a known-answer build, a published
+# report): under xdist they stay in one worker, so it is built once.
+SHARED_BUILD_DIRS = {"known_answers", "site"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the test ids
+def pytest_collection_modifyitems(items):
+    """Group tests for `pytest -n N --dist loadgroup`: a directory that shares a build goes whole
+    to one worker, any other test module goes whole to one worker (its module fixtures are built
+    once). Without xdist the marks do nothing."""
+    for item in items:
+        parts = Path(item.fspath).resolve().relative_to(TESTS).parts
+        group = parts[0] if parts[0] in SHARED_BUILD_DIRS else "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def settings_for(root: Path, engine: str = DEFAULT_ENGINE) -> Settings:

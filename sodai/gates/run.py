@@ -146,6 +146,16 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
 
     With `new_batches_only` (a scheduled run's gate), a table that only grows by ingest batches
     is validated on the batches its suite has not passed on yet (sodai/gates/scope.py)."""
+    from sodai.engine import current_session
+
+    if layer == dbt_tests.LAYER:
+        return _dbt_gate(settings, spark, run_id)
+    with current_session(spark):  # GE's Spark execution engine looks its session up itself
+        return _ge_gate(settings, spark, layer, run_id, as_of, new_batches_only)
+
+
+def _ge_gate(settings: Settings, spark, layer: str, run_id: str | None, as_of: date | None,
+             new_batches_only: bool) -> GateReport:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
@@ -154,8 +164,6 @@ def run_gate(settings: Settings, spark, layer: str, run_id: str | None = None, a
     from expectations import suites_for
     from sodai.gates import scope as gate_scope
 
-    if layer == dbt_tests.LAYER:
-        return _dbt_gate(settings, spark, run_id)
     started = time.perf_counter()
     report = GateReport(layer, run_id)
     context = gx_context(settings)
