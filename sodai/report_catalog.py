@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sodai.config import PROJECT_ROOT
 
@@ -68,6 +68,7 @@ class ReportColumn(BaseModel):
 class ReportItem(_Definition):
     """A figure (F) or an item beyond the report (B): one gold mart."""
 
+    id: str = Field(pattern=r"^[FB][0-9]+$")
     caption: str
     definition: str
     mart: str
@@ -76,6 +77,7 @@ class ReportItem(_Definition):
 
 
 class KeyFinding(_Definition):
+    id: str = Field(pattern=r"^K[0-9]+$")
     definition: str
     figure: str
     headline: str
@@ -94,12 +96,6 @@ class ReportCatalog(BaseModel):
     key_findings: dict[str, KeyFinding]
     figures: dict[str, ReportItem]
     beyond: dict[str, ReportItem]
-
-    def item(self, item_id: str) -> ReportItem | KeyFinding:
-        for group in (self.key_findings, self.figures, self.beyond):
-            if item_id in group:
-                return group[item_id]
-        raise KeyError(item_id)
 
     @property
     def marts(self) -> dict[str, ReportItem]:
@@ -142,6 +138,7 @@ def _report_item(node: Mapping[str, Any], meta: Mapping[str, Any]) -> ReportItem
 def catalog_from_manifest(manifest: Mapping[str, Any]) -> ReportCatalog:
     """The catalogue from a dbt manifest (target/manifest.json, as a dict)."""
     items: dict[str, ReportItem] = {}
+    findings_yml = f"the {KEY_FINDINGS_MODEL} model's yml"
     findings: dict[str, KeyFinding] = {}
     for node in manifest["nodes"].values():
         if node.get("resource_type") != "model":
@@ -154,6 +151,7 @@ def catalog_from_manifest(manifest: Mapping[str, Any]) -> ReportCatalog:
                     raise CatalogError(f"report item {item.id} is also defined by {items[item.id].mart}")
                 items[item.id] = item
             if node["name"] == KEY_FINDINGS_MODEL:
+                findings_yml = where
                 for finding_id, finding in (meta.get("key_findings") or {}).items():
                     findings[finding_id] = KeyFinding(id=finding_id, **finding)
         except ValidationError as error:
@@ -165,12 +163,11 @@ def catalog_from_manifest(manifest: Mapping[str, Any]) -> ReportCatalog:
         figures={key: items[key] for key in sorted(items, key=_order) if key.startswith("F")},
         beyond={key: items[key] for key in sorted(items, key=_order) if key.startswith("B")},
     )
-    _check(catalog)
+    _check(catalog, findings_yml)
     return catalog
 
 
-def _check(catalog: ReportCatalog) -> None:
-    where = f"models/marts/findings/{KEY_FINDINGS_MODEL}.yml"
+def _check(catalog: ReportCatalog, where: str) -> None:
     if not catalog.key_findings or not catalog.figures:
         raise CatalogError("the dbt manifest defines no key findings or no figures (meta.key_findings, meta.report_item)")
     for finding in catalog.key_findings.values():

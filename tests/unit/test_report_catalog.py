@@ -65,6 +65,8 @@ def test_a_manifest_round_trips(report_catalog):
      "report item F1 is also defined by"),
     (lambda m: m["nodes"]["model.sodai.fig03_application_share_by_industry"]["config"]["meta"]["report_item"].pop("caption"),
      "fig03_application_share_by_industry.yml: .*caption"),
+    (lambda m: m["nodes"]["model.sodai.fig04_application_growth_by_industry"]["config"]["meta"]["report_item"].update(id="G4"),
+     "fig04_application_growth_by_industry.yml: .*id: String should match pattern"),
 ])
 def test_a_broken_definition_is_refused_naming_its_yml(report_catalog, break_it, message):
     manifest = copy.deepcopy(_manifest(report_catalog))
