@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sodai.config import PROJECT_ROOT
+from sodai.config import PROJECT_ROOT, ReportConfig
 
 if TYPE_CHECKING:
     from sodai.config import Settings
@@ -170,6 +170,12 @@ def catalog_from_manifest(manifest: Mapping[str, Any]) -> ReportCatalog:
 def _check(catalog: ReportCatalog, where: str) -> None:
     if not catalog.key_findings or not catalog.figures:
         raise CatalogError("the dbt manifest defines no key findings or no figures (meta.key_findings, meta.report_item)")
+    for item in (*catalog.key_findings.values(), *catalog.marts.values()):
+        unknown = [name for name in item.window if name not in ReportConfig.model_fields]
+        if unknown:
+            owner = where if isinstance(item, KeyFinding) else f"the yml of {item.mart}"
+            raise CatalogError(f"{owner}: {item.id}'s window names unknown report parameters: {', '.join(unknown)}"
+                               " (conf/pipeline.yaml, section report)")
     for finding in catalog.key_findings.values():
         if finding.figure not in catalog.figures:
             raise CatalogError(f"{where}: {finding.id} names figure {finding.figure}, which no mart defines")

@@ -67,6 +67,8 @@ def test_a_manifest_round_trips(report_catalog):
      "fig03_application_share_by_industry.yml: .*caption"),
     (lambda m: m["nodes"]["model.sodai.fig04_application_growth_by_industry"]["config"]["meta"]["report_item"].update(id="G4"),
      "fig04_application_growth_by_industry.yml: .*id: String should match pattern"),
+    (lambda m: m["nodes"]["model.sodai.key_findings"]["config"]["meta"]["key_findings"]["K9"].update(
+        window=["k9_week_start", "k9_week_finish"]), "K9's window names unknown report parameters: k9_week_finish"),
 ])
 def test_a_broken_definition_is_refused_naming_its_yml(report_catalog, break_it, message):
     manifest = copy.deepcopy(_manifest(report_catalog))
