@@ -6,6 +6,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 SODAI   := $(BIN)/sodai
 JARS    := jars/lib/.fetched
+S3PROXY := jars/s3proxy/lib/.fetched
 
 .PHONY: help setup demo run test test-unit lint bench serve status clean clean-data notebooks-clean bench-scale bench-daily
 
@@ -27,6 +28,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(JARS): jars/pom.xml
 	mvn -q -B -f jars/pom.xml dependency:copy-dependencies
+	touch $@
+
+# s3proxy: the S3-compatible store the tests and benchmarks on object storage start (tests/servers)
+$(S3PROXY): jars/s3proxy/pom.xml
+	mvn -q -B -f jars/s3proxy/pom.xml dependency:copy-dependencies
 	touch $@
 
 setup: $(VENV)/.installed $(JARS)
@@ -54,7 +60,7 @@ status: setup
 
 # Two worker processes: half the suite's time is spent waiting on engine statements, not on the CPU;
 # tests sharing an expensive fixture stay in one worker (tests/conftest.py, xdist groups).
-test: setup lint
+test: setup lint $(S3PROXY)
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 # Python (ruff, pyproject.toml) and the dbt models' SQL (sqlfluff, dbt_project/.sqlfluff)

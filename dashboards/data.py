@@ -96,7 +96,7 @@ class ReportData:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.output = Path(settings.output)
-        self.lakehouse = Path(settings.lakehouse)
+        self.lakehouse = settings.lakehouse
         self.report_path = storage.report_path(self.output)
         self._report = _FileCache(self.report_path, _index)
         self._gates = _FileCache(storage.gates_state_path(self.output))
@@ -162,15 +162,13 @@ class ReportData:
 
     def gold_freshness(self) -> list[dict[str, Any]]:
         """Every table the report names, with the version it read and the version there now."""
-        from deltalake import DeltaTable
-
         report = self.report()
         if not report:
             return []
         rows = []
         for name, table in sorted(report["provenance"]["tables"].items()):
-            path = Path(table["path"])
-            current = DeltaTable(str(path)).version() if storage.is_delta_table(path) else None
+            path = storage.like(self.lakehouse, table["path"])
+            current = storage.open_delta(path).version() if storage.is_delta_table(path) else None
             rows.append({"table": name, "in_report": table["version"], "in_lakehouse": current})
         return rows
 

@@ -16,6 +16,7 @@ from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
 from jobs import storage
+from jobs.storage import Location
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ class TableSpec:
 class Lakehouse:
     """Resolves table locations under one root and registers tables in a session's catalog."""
 
-    def __init__(self, root: Path):
-        self.root = Path(root)
+    def __init__(self, root: Location | Path):
+        self.root = storage.location(root) if not isinstance(root, Location) else root
         self._registered: set[tuple[str, str]] = set()  # (session id, table) already declared
 
     def location(self, spec: TableSpec) -> str:
-        return str(storage.table_path(self.root, spec))
+        return storage.uri(storage.table_path(self.root, spec))
 
     def exists(self, spec: TableSpec) -> bool:
         return storage.is_delta_table(storage.table_path(self.root, spec))

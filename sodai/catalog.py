@@ -20,7 +20,7 @@ from pathlib import Path
 from pyspark.sql.connect.session import SparkSession
 
 from jobs import storage
-from jobs.storage import TableName
+from jobs.storage import Location, TableName
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class CatalogTable:
         return f"`{self.schema}`.`{self.name}`"
 
 
-def project_tables(manifest, lakehouse: Path) -> list[CatalogTable]:
+def project_tables(manifest, lakehouse: Location) -> list[CatalogTable]:
     """Every source and every seed, model or snapshot the project keeps at a location."""
     tables = [CatalogTable(s.schema, s.identifier, str(storage.table_path(lakehouse, TableName(s.schema, s.identifier))))
               for s in manifest.sources.values()]
@@ -67,11 +67,12 @@ def catalog_locations(spark: SparkSession, schema: str) -> dict[str, str] | None
     return locations
 
 
-def _delta_exists(location: str) -> bool:
-    return "://" not in location and storage.is_delta_table(Path(location))
+def _delta_exists(lakehouse: Location, location: str) -> bool:
+    """A Delta table at `location`, a table of this lakehouse (in its store) or a local path."""
+    return storage.is_delta_table(storage.like(lakehouse, location))
 
 
-def point_catalog_at(spark: SparkSession, manifest, lakehouse: Path) -> list[str]:
+def point_catalog_at(spark: SparkSession, manifest, lakehouse: Location) -> list[str]:
     """Drop names that point elsewhere, declare missing ones whose Delta table exists; returns the
     statements run."""
     statements = []
@@ -86,7 +87,7 @@ def point_catalog_at(spark: SparkSession, manifest, lakehouse: Path) -> list[str
                 continue
             if current is not None:
                 statements.append(f"drop table {table.qualified}")
-            if _delta_exists(table.location):
+            if _delta_exists(lakehouse, table.location):
                 statements += create_schema
                 create_schema = []
                 statements.append(f"create table {table.qualified} using delta location '{table.location}'")

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ByteSize, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ByteSize, ConfigDict, Field, field_validator, model_validator
+
+from jobs.storage import Location, ObjectStoreConfig, location
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "conf" / "pipeline.yaml"
@@ -52,9 +54,21 @@ class EngineConfig(_Strict):
 
 class PathsConfig(_Strict):
     data_dir: Path = Path("data")
-    landing: Path = Path("data/landing")
-    lakehouse: Path = Path("data/lakehouse")
-    output: Path = Path("data/output")
+    # A local path or an object-store URI (s3://bucket/prefix): text, since a Path would fold "//".
+    landing: str = "data/landing"
+    lakehouse: str = "data/lakehouse"
+    output: Path = Path("data/output")  # always local: logs, dbt's target, MLflow's default store
+
+    @field_validator("landing", "lakehouse", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+
+class RunLockConfig(_Strict):
+    # In an object store the run lock is a lease (sodai/lock.py): renewed every third of this,
+    # taken over by the next run this long after its holder died.
+    lease_seconds: float = Field(120, gt=0)
 
 
 class PseudonymizationConfig(_Strict):
@@ -219,6 +233,8 @@ class SiteConfig(_Strict):
 class Settings(_Strict):
     engine: EngineConfig = EngineConfig()
     paths: PathsConfig = PathsConfig()
+    object_store: ObjectStoreConfig = ObjectStoreConfig()
+    run_lock: RunLockConfig = RunLockConfig()
     pseudonymization: PseudonymizationConfig = PseudonymizationConfig()
     ingest: IngestConfig = IngestConfig()
     refine: RefineConfig = RefineConfig()
@@ -235,12 +251,12 @@ class Settings(_Strict):
         return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
 
     @property
-    def landing(self) -> Path:
-        return self.resolve(self.paths.landing)
+    def landing(self) -> Location:
+        return location(self.paths.landing, self.object_store, PROJECT_ROOT)
 
     @property
-    def lakehouse(self) -> Path:
-        return self.resolve(self.paths.lakehouse)
+    def lakehouse(self) -> Location:
+        return location(self.paths.lakehouse, self.object_store, PROJECT_ROOT)
 
     @property
     def output(self) -> Path:

@@ -34,7 +34,7 @@ def _quoted(name: str) -> str:
 def read_arrow(table: DeltaTable | Path | str, columns: list[str] | None = None, where: str | None = None) -> pa.Table:
     """The table's current version (or the DeltaTable's loaded one) as Arrow; `where` is a SQL
     predicate on its columns."""
-    delta = table if isinstance(table, DeltaTable) else DeltaTable(str(table))
+    delta = table if isinstance(table, DeltaTable) else storage.open_delta(table)
     names = columns or [f.name for f in delta.schema().fields]
     query = f"select {', '.join(_quoted(n) for n in names)} from t" + (f" where {where}" if where else "")
     result = pa.table(QueryBuilder().register("t", delta).execute(query).read_all())
@@ -66,7 +66,7 @@ class TableSnapshot:
 def read_snapshot(path: Path, name: str) -> TableSnapshot:
     if not storage.is_delta_table(path):
         raise MissingTable(f"{name}: no Delta table at {path} (run `sodai transform` first)")
-    table = DeltaTable(str(path))
+    table = storage.open_delta(path)
     return TableSnapshot(name, str(path), table.version(), read_pandas(table))
 
 

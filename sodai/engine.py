@@ -8,7 +8,8 @@ Spark Connect DataFrame/SQL API:
   always dials port 15002, so two pipelines, or the pipeline and a notebook, would collide; and
   its in-process JVM makes every later ``SparkSession.builder`` in the process, dbt's included,
   refuse a remote URL. A child process on its own port has neither problem.)
-- ``sail``: the Sail engine, embedded in this process (pysail), on a free loopback port.
+- ``sail``: the Sail engine's Spark Connect server (pysail) in a child process on a free loopback
+  port; it reads its object-store settings from its environment, which the child gets alone.
 - ``remote``: any ``sc://`` endpoint.
 
 `EngineHandle.url` is the full connection string (token included) for other clients in this
@@ -23,6 +24,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from jobs.storage import ObjectStoreConfig
 from sodai.config import PROJECT_ROOT, EngineConfig, Settings
 
 # pyspark.sql.functions dispatches on this variable: set before any session exists so that
@@ -42,8 +45,17 @@ from jobs import storage
 
 DELTA_POM = PROJECT_ROOT / "jars" / "pom.xml"
 
-# Runtime settings every session gets: UTC everywhere (CONTRACT: timestamps are stored in UTC).
+# Runtime settings every session gets: UTC everywhere (docs/contract.md: timestamps are stored in UTC).
 SESSION_CONF = {"spark.sql.session.timeZone": "UTC"}
+
+# What a JVM Spark server needs for Delta (the local engine here; a cluster's Connect server too).
+SPARK_DELTA_CONF = {
+    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+    "spark.sql.session.timeZone": "UTC",
+    # Delta rebuilds table state with this many tasks; the default (50) is slow on 2 cores.
+    "spark.databricks.delta.snapshotPartitions": "2",
+}
 
 
 class EngineError(RuntimeError):
@@ -137,45 +149,10 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
     os.setsid()
 
 
-def start_spark_jvm(config: EngineConfig, output: Path) -> EngineHandle:
-    """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a free loopback port.
-    Its log and its warehouse (the folders of the catalog's databases; every table has its own
-    location in the lakehouse) go under `output`, never into the working directory."""
-    log_dir = storage.engine_logs_dir(output)
-    import pyspark
-
-    spark_home = Path(pyspark.__file__).parent
-    jars = fetch_delta_jars(PROJECT_ROOT / config.spark.jars_dir)  # an absolute jars_dir stays as it is
-    port, token = free_port(), uuid.uuid4().hex
-    conf = {
-        "spark.connect.grpc.binding.address": "127.0.0.1",
-        "spark.connect.grpc.binding.port": str(port),
-        "spark.connect.authenticate.token": token,
-        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions),
-        # Delta rebuilds table state with this many tasks; the default (50) is slow on 2 cores.
-        "spark.databricks.delta.snapshotPartitions": "2",
-        "spark.sql.warehouse.dir": str(storage.spark_warehouse_dir(output)),
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        **config.spark.conf,
-    }
-    command = [
-        str(spark_home / "bin" / "spark-submit"),
-        "--master", config.spark.master,
-        "--driver-memory", config.spark.driver_memory,
-        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
-        "--jars", ",".join(str(j) for j in jars),
-    ]
-    for key, value in conf.items():
-        command += ["--conf", f"{key}={value}"]
-    command.append("spark-internal")
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"spark-connect-{port}.log"
-    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")}
-    env["SPARK_HOME"] = str(spark_home)
+def _serve(command: list[str], env: dict[str, str], port: int, timeout_s: float, what: str,
+           log_path: Path) -> Callable[[], None]:
+    """Start a server process that dies with this one, wait for its port; returns how to stop it."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -192,31 +169,75 @@ def start_spark_jvm(config: EngineConfig, output: Path) -> EngineHandle:
                 process.wait()
 
     try:
-        _wait_for_port(port, config.spark.startup_timeout_s, lambda: process.poll() is None,
-                       "The Spark Connect server", log_path)
+        _wait_for_port(port, timeout_s, lambda: process.poll() is None, what, log_path)
     except BaseException:
         stop()
         raise
+    return stop
+
+
+def _server_environment(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment for a server, without the client-side Spark Connect settings."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")}
+    return env | extra
+
+
+def start_spark_jvm(config: EngineConfig, output: Path, store: ObjectStoreConfig = ObjectStoreConfig()) -> EngineHandle:
+    """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a free loopback port.
+    Its log and its warehouse (the folders of the catalog's databases; every table has its own
+    location in the lakehouse) go under `output`, never into the working directory. s3:// goes
+    through Hadoop's S3A client (jars/pom.xml), set up by jobs.storage.spark_conf."""
+    import pyspark
+
+    spark_home = Path(pyspark.__file__).parent
+    jars = fetch_delta_jars(PROJECT_ROOT / config.spark.jars_dir)  # an absolute jars_dir stays as it is
+    port, token = free_port(), uuid.uuid4().hex
+    conf = {
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.connect.authenticate.token": token,
+        **SPARK_DELTA_CONF,
+        "spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions),
+        "spark.sql.warehouse.dir": str(storage.spark_warehouse_dir(output)),
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        **storage.spark_conf(store),
+        **config.spark.conf,
+    }
+    command = [
+        str(spark_home / "bin" / "spark-submit"),
+        "--master", config.spark.master,
+        "--driver-memory", config.spark.driver_memory,
+        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--jars", ",".join(str(j) for j in jars),
+    ]
+    for key, value in conf.items():
+        command += ["--conf", f"{key}={value}"]
+    command.append("spark-internal")
+    log_path = storage.engine_logs_dir(output) / f"spark-connect-{port}.log"
+    stop = _serve(command, _server_environment({"SPARK_HOME": str(spark_home)}), port,
+                  config.spark.startup_timeout_s, "The Spark Connect server", log_path)
     return EngineHandle("spark", f"sc://localhost:{port}/;token={token}", stop, log_path)
 
 
-def start_sail(config: EngineConfig) -> EngineHandle:
-    """Start the Sail engine inside this process on a free loopback port."""
-    from pysail.spark import SparkConnectServer
-
-    server = SparkConnectServer(ip="127.0.0.1", port=0)
-    server.start(background=True)
-    _, port = server.listening_address
-    return EngineHandle("sail", f"sc://localhost:{port}", server.stop)
+def start_sail(config: EngineConfig, output: Path, store: ObjectStoreConfig = ObjectStoreConfig()) -> EngineHandle:
+    """Start the Sail engine's Spark Connect server as a child process on a free loopback port.
+    Sail takes its object-store client from its environment (jobs.storage.sail_environment)."""
+    port = free_port()
+    command = [sys.executable, "-m", "pysail", "spark", "server", "--ip", "127.0.0.1", "--port", str(port)]
+    log_path = storage.engine_logs_dir(output) / f"sail-{port}.log"
+    stop = _serve(command, _server_environment(storage.sail_environment(store)), port,
+                  config.sail.startup_timeout_s, "The Sail server", log_path)
+    return EngineHandle("sail", f"sc://localhost:{port}", stop, log_path)
 
 
 def start_engine(settings: Settings) -> EngineHandle:
     """Start (or, for `remote`, just address) the configured engine."""
     config = settings.engine
     if config.kind == "spark":
-        return start_spark_jvm(config, settings.output)
+        return start_spark_jvm(config, settings.output, settings.object_store)
     if config.kind == "sail":
-        return start_sail(config)
+        return start_sail(config, settings.output, settings.object_store)
     return EngineHandle("remote", config.remote_url or "", lambda: None)
 
 

@@ -15,7 +15,6 @@ from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
-from deltalake import write_deltalake
 
 from jobs import storage
 from jobs.storage import TableName
@@ -61,7 +60,7 @@ class RunHistory:
         row = {"run_id": [self.run_id], "run_date": [self.run_date], "stage": [stage], "status": [status],
                "rows": [rows], "started_at": [started_at], "duration_s": [round(duration_s, 3)],
                "message": [(message or None) and message[:2000]]}
-        write_deltalake(str(self.path), pa.table(row, schema=SCHEMA), mode="append")
+        storage.write_delta(self.path, pa.table(row, schema=SCHEMA), mode="append")
 
     @contextmanager
     def stage(self, name: str) -> Iterator[StageRecord]:

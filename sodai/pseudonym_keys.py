@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
-from deltalake import DeltaTable, QueryBuilder, write_deltalake
+from deltalake import QueryBuilder
 
 from jobs import storage
 from jobs.storage import TableName
@@ -66,7 +66,7 @@ def recorded(lakehouse: Path, layer: str) -> str | None:
 def record(lakehouse: Path, layer: str, key_fingerprint: str, note: str) -> None:
     row = {"layer": [layer], "fingerprint": [key_fingerprint], "recorded_at": [datetime.now(timezone.utc)],
            "note": [note]}
-    write_deltalake(str(table_path(lakehouse)), pa.table(row, schema=SCHEMA), mode="append")
+    storage.write_delta(table_path(lakehouse), pa.table(row, schema=SCHEMA), mode="append")
 
 
 @dataclass
@@ -148,5 +148,5 @@ def _refined_sample(lakehouse: Path) -> tuple[str, str] | None:
 
 
 def _first(path: Path, query: str) -> dict | None:
-    rows = pa.table(QueryBuilder().register("t", DeltaTable(str(path))).execute(query).read_all()).to_pylist()
+    rows = pa.table(QueryBuilder().register("t", storage.open_delta(path)).execute(query).read_all()).to_pylist()
     return rows[0] if rows else None

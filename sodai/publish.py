@@ -20,7 +20,6 @@ from typing import Any, Mapping
 import jsonschema
 import pandas as pd
 import yaml
-from deltalake import DeltaTable
 
 from jobs import storage
 from jobs.storage import TableName
@@ -58,7 +57,7 @@ def silver_versions(lakehouse: Path) -> dict[str, int]:
     for spec in (*EVENT_TABLES.values(), ACCOUNTS):
         path = storage.table_path(lakehouse, spec)
         if storage.is_delta_table(path):
-            versions[spec.qualified] = DeltaTable(str(path)).version()
+            versions[spec.qualified] = storage.open_delta(path).version()
     return versions
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
-from deltalake import DeltaTable
 
 from jobs import storage
 from jobs.storage import TableName
@@ -29,7 +28,7 @@ class TableStatus:
     last_modified: pd.Timestamp | None
 
 
-def _rows(table: DeltaTable) -> int:
+def _rows(table) -> int:  # a deltalake DeltaTable
     """Row count from the log's per-file statistics (no data file is read when they are there)."""
     actions = pa.table(table.get_add_actions(flatten=True))
     if actions.num_rows == 0:
@@ -43,7 +42,7 @@ def table_status(lakehouse: Path) -> list[TableStatus]:
     """Every Delta table under <lakehouse>/<schema>/<table>, sorted by name."""
     found: list[TableStatus] = []
     for path in storage.schema_tables(lakehouse):
-        table = DeltaTable(str(path))
+        table = storage.open_delta(path)
         history = table.history(1)
         last = history[0] if history else {}
         stamp = pd.Timestamp(last["timestamp"], unit="ms", tz="UTC") if "timestamp" in last else None

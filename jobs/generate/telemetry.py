@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from jobs import storage
 from jobs.generate.behaviour import day_batches, late_file_batch
 from jobs.generate.dirty import dirty_lines
 from jobs.generate.events import Batch, format_batch, offset_choice, timestamp_columns, uuid4_strings
@@ -29,6 +30,7 @@ from jobs.generate.writer import (
     write_bytes_atomic,
     write_event_file,
 )
+from jobs.storage import Location
 
 MANIFEST = Path("_manifest") / "generation.json"
 PART_NAME = "part-0000.json"
@@ -219,7 +221,7 @@ def generate_telemetry(
     that fraction of dirty lines, and re-emits some of the previous day's events as duplicates
     (`dirty.duplicate_factor` per dirty line), on top of the valid events.
     """
-    landing = Path(landing)
+    landing = landing if isinstance(landing, Location) else storage.location(landing)
     customers = params.population.customers if customers is None else customers
     if customers <= 0:
         raise ValueError("customers must be positive")

@@ -1,7 +1,8 @@
 """Writing landing-zone files atomically: events NDJSON, accounts CSV, re-deliveries.
 
-A file appears under its final name only when complete (written to a `.tmp` name the pipeline
-never scans, then `os.replace`d), so a scanner never reads half a file.
+A file appears under its final name only when complete, so a scanner never reads half a file:
+on a disk it is written to a `.tmp` name the pipeline never scans, then `os.replace`d; in an object
+store a put is atomic already (the object appears whole when the upload completes).
 """
 
 from __future__ import annotations
@@ -17,25 +18,36 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from jobs import storage
+from jobs.storage import Location
+
 ACCOUNT_COLUMNS = ("customer_id", "industry", "country", "segment")
 
 
-def events_folder(landing: Path, day: dt.date) -> Path:
+def _root(landing: Location | Path | str) -> Location:
+    return landing if isinstance(landing, Location) else storage.location(landing)
+
+
+def events_folder(landing: Location | Path, day: dt.date) -> Location:
     """`<landing>/events/date=YYYY-MM-DD`."""
-    return Path(landing) / "events" / f"date={day.isoformat()}"
+    return _root(landing) / "events" / f"date={day.isoformat()}"
 
 
-def accounts_folder(landing: Path, snapshot_date: dt.date) -> Path:
+def accounts_folder(landing: Location | Path, snapshot_date: dt.date) -> Location:
     """`<landing>/accounts/snapshot=YYYY-MM-DD`."""
-    return Path(landing) / "accounts" / f"snapshot={snapshot_date.isoformat()}"
+    return _root(landing) / "accounts" / f"snapshot={snapshot_date.isoformat()}"
 
 
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f"{path.name}.{os.getpid()}.tmp")
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` via a temporary sibling and an atomic rename."""
+def write_bytes_atomic(path: Location, data: bytes) -> Location:
+    """Write `data` to `path` whole: a temporary sibling and an atomic rename on a disk, one put
+    in an object store."""
+    if not storage.is_local(path):
+        path.write_bytes(data)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
     with open(tmp, "wb") as fh:
@@ -49,7 +61,7 @@ def _compact_json(event: dict) -> str:
 
 
 def write_event_file(
-    landing: Path, day: dt.date, events: Iterable[dict | str], name: str, gzip: bool = False
+    landing: Location | Path, day: dt.date, events: Iterable[dict | str], name: str, gzip: bool = False
 ) -> Path:
     """Write events as NDJSON to `<landing>/events/date=<day>/<name>` and return the path.
 
@@ -67,7 +79,7 @@ def write_event_file(
 
 
 def write_accounts_snapshot(
-    landing: Path, snapshot_date: dt.date, rows: Iterable[dict], name: str = "accounts.csv"
+    landing: Location | Path, snapshot_date: dt.date, rows: Iterable[dict], name: str = "accounts.csv"
 ) -> Path:
     """Write an accounts snapshot CSV (header customer_id,industry,country,segment)."""
     buffer = io.StringIO()
@@ -79,13 +91,16 @@ def write_accounts_snapshot(
     return write_bytes_atomic(path, buffer.getvalue().encode("utf-8"))
 
 
-def redeliver_file(landing: Path, relative_path: str | Path) -> Path:
+def redeliver_file(landing: Location | Path, relative_path: str | Path) -> Location:
     """Deliver an existing landing file again: same name, same bytes, a newer mtime.
 
     The file is copied to a temporary sibling and renamed over the original, as an emitter
     re-sending it would do; its modification time is pushed strictly past the old one.
     """
-    path = Path(landing) / relative_path
+    path = _root(landing) / str(relative_path)
+    if not storage.is_local(path):  # the same bytes put again: the store dates the object anew
+        path.write_bytes(path.read_bytes())
+        return path
     old = path.stat()
     tmp = _tmp_name(path)
     shutil.copyfile(path, tmp)

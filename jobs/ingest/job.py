@@ -24,6 +24,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
+from jobs import storage
 from jobs.batching import bounded_batches
 from jobs.contract import Rule
 from jobs.failpoints import failpoint
@@ -33,6 +34,7 @@ from jobs.ingest.landing import LandingFile, StrayFile, files_for_day, list_land
 from jobs.ingest.validate import validate_event_lines
 from jobs.lakehouse import Lakehouse
 from jobs.runs import new_run_id
+from jobs.storage import Location
 
 
 @dataclass
@@ -136,12 +138,12 @@ def mark_duplicates(batch: DataFrame, seen_event_ids: DataFrame) -> DataFrame:
     ).drop("_seen", "_repeated")
 
 
-def _check_readable(root: Path, file: LandingFile) -> str | None:
+def _check_readable(root: Location, file: LandingFile) -> str | None:
     """None if the file can be read whole, else why not (a truncated or corrupt gzip)."""
     if not file.compressed:
         return None
     try:
-        with gzip.open(root / file.path, "rb") as handle:
+        with (root / file.path).open("rb") as raw, gzip.open(raw, "rb") as handle:
             while handle.read(1 << 20):
                 pass
     except (OSError, EOFError, zlib.error) as error:
@@ -169,9 +171,9 @@ def _reconcile(spark: SparkSession, lakehouse: Lakehouse, spec, run_id: str, fil
 class IngestJob:
     """Ingests what is new in one landing zone into one lakehouse."""
 
-    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Path, files_per_batch: int = 1000,
+    def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Location | Path, files_per_batch: int = 1000,
                  until: date | None = None, one_scan: bool = False, bytes_per_batch: int | None = None):
-        self.spark, self.lakehouse, self.landing = spark, lakehouse, Path(landing)
+        self.spark, self.lakehouse, self.landing = spark, lakehouse, landing if isinstance(landing, Location) else storage.location(landing)
         self.files_per_batch, self.bytes_per_batch = files_per_batch, bytes_per_batch
         self.until = until  # a scheduled run for day D takes what files_for_day(D) gives
         self.one_scan = one_scan  # read a batch's plain files in one scan (see read_lines)

@@ -1,7 +1,7 @@
 """The landing zone: which files are there, and their lines as a DataFrame.
 
-Listing and hashing happen here, at the edge, on the filesystem the landing zone is mounted on
-(a local disk, or a shared mount such as a cloud volume); reading the lines happens in the engine.
+Listing and hashing happen here, at the edge, on the store the landing zone is in (a local disk,
+a shared mount, or an object store: jobs/storage.py); reading the lines happens in the engine.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from pyspark.sql import functions as F
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
+
+from jobs import storage
+from jobs.storage import Location
 
 EVENTS_DIR = "events"
 ACCOUNTS_DIR = "accounts"
@@ -47,27 +49,21 @@ class StrayFile:
     reason: str
 
 
-def list_landing(root: Path) -> tuple[list[LandingFile], list[StrayFile]]:
+def list_landing(root: Location) -> tuple[list[LandingFile], list[StrayFile]]:
     """Every contract-conforming file under root/events and root/accounts, in path order, and
     the files there that do not conform (reported, never silently skipped)."""
     files: list[LandingFile] = []
     strays: list[StrayFile] = []
     for top in (EVENTS_DIR, ACCOUNTS_DIR):
-        base = root / top
-        if not base.is_dir():
-            continue
-        for file in sorted(p for p in base.rglob("*") if p.is_file()):
-            relative = file.relative_to(root).as_posix()
-            if file.name.startswith(".") or file.name.endswith(".tmp"):
+        for entry in storage.list_files(root, top):
+            name = entry.relative.rsplit("/", 1)[-1]
+            if name.startswith(".") or name.endswith(".tmp"):
                 continue  # a writer's temporary file: not delivered yet
-            match = (_EVENTS_FILE if top == EVENTS_DIR else _ACCOUNTS_FILE).match(relative)
+            match = (_EVENTS_FILE if top == EVENTS_DIR else _ACCOUNTS_FILE).match(entry.relative)
             if match is None:
-                strays.append(StrayFile(relative, f"not a {top} file name allowed by the contract"))
+                strays.append(StrayFile(entry.relative, f"not a {top} file name allowed by the contract"))
                 continue
-            stat = file.stat()
-            files.append(
-                LandingFile(relative, top, date.fromisoformat(match.group(1)), stat.st_size, stat.st_mtime_ns)
-            )
+            files.append(LandingFile(entry.relative, top, date.fromisoformat(match.group(1)), entry.size, entry.mtime_ns))
     return files, strays
 
 
@@ -117,7 +113,7 @@ def accounts_snapshot_choice(snapshot_date: date | None, run_date: date | None) 
     return AccountsSnapshotChoice(snapshot_date, run_date, rule)
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+def sha256_of(path: Location, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while block := handle.read(chunk):
@@ -137,9 +133,9 @@ def _union_all(frames: list[DataFrame]) -> DataFrame:
 _RELATIVE_EVENTS_PATH = f"({_EVENTS_PATH})$"
 
 
-def _text_per_file(spark: SparkSession, root: Path, f: LandingFile) -> DataFrame:
+def _text_per_file(spark: SparkSession, root: Location, f: LandingFile) -> DataFrame:
     """``file_path, _text`` of one file, from a scan of its own."""
-    location = str(root / f.path)
+    location = storage.uri(root / f.path)
     if f.compressed:
         text = spark.read.text(location, wholetext=True).select(F.col("value").alias("_text"))
     else:
@@ -149,17 +145,17 @@ def _text_per_file(spark: SparkSession, root: Path, f: LandingFile) -> DataFrame
     return text.limit(1).select(F.lit(f.path).alias("file_path"), "_text")
 
 
-def _texts_in_one_scan(spark: SparkSession, root: Path, files: list[LandingFile]) -> DataFrame:
+def _texts_in_one_scan(spark: SparkSession, root: Location, files: list[LandingFile]) -> DataFrame:
     """``file_path, _text`` of plain (not compressed) events files, from one binary scan; one
     row per path, since an engine may return a file once per range it split the file into."""
-    scan = spark.read.format("binaryFile").load([str(root / f.path) for f in files])
+    scan = spark.read.format("binaryFile").load([storage.uri(root / f.path) for f in files])
     return scan.select(
         F.regexp_extract("path", _RELATIVE_EVENTS_PATH, 1).alias("file_path"),
         F.col("content").cast("string").alias("_text"),
     ).dropDuplicates(["file_path"])
 
 
-def read_lines(spark: SparkSession, root: Path, files: list[LandingFile], one_scan: bool = False) -> DataFrame:
+def read_lines(spark: SparkSession, root: Location, files: list[LandingFile], one_scan: bool = False) -> DataFrame:
     """The lines of `files` as ``file_path, landing_date, line_number, raw_line``.
 
     Whole files are read as one value and split here, so line numbers are exact on every engine

@@ -84,16 +84,19 @@ def refuse_on_bad_setup(landing: bool = False, key: bool = False) -> None:
 @contextmanager
 def locked(run_id: str) -> Iterator:
     """Hold the lakehouse's run lock (sodai/lock.py) for a command that writes to it."""
-    from sodai.lock import RunLock, RunLocked
+    from sodai.lock import LeaseLost, RunLock, RunLocked
 
     refuse_on_bad_setup()
     try:
-        with RunLock(state.settings.lakehouse, run_id) as lock:
+        with RunLock(state.settings.lakehouse, run_id, state.settings.run_lock.lease_seconds) as lock:
             if lock.took_over is not None:
                 errors.print(f"[yellow]Took over the lock of a run that died: {lock.took_over.describe()}[/yellow]")
             yield lock
     except RunLocked as refused:
         errors.print(f"[red]Refused:[/red] {refused}")
+        raise typer.Exit(EXIT_BUSY)
+    except LeaseLost as lost:
+        errors.print(f"[red]Stopped:[/red] {lost}")
         raise typer.Exit(EXIT_BUSY)
 
 

@@ -205,9 +205,10 @@ def run_several(names: list[str], run_id: str | None, run_date: date | None = No
     run_id = run_id or new_run_id(stages[0].name)
     reports, failures = [], []
     needs_engine = any(s.name not in WITHOUT_ENGINE for s in stages)
-    with locked(run_id), (engine() if needs_engine else nullcontext((None, None))) as (handle, spark):
+    with locked(run_id) as lock, (engine() if needs_engine else nullcontext((None, None))) as (handle, spark):
         history = RunHistory(state.settings.lakehouse, run_id, run_date)
         for stage in stages:
+            lock.ensure_held()
             try:
                 with history.stage(stage.name) as row:
                     report = RUNNERS[stage.name](StageInputs(handle, spark, run_id, run_date), **options)
@@ -234,7 +235,7 @@ def run_days(days: list[date | None]) -> None:
     started = time.perf_counter()
     refuse_on_bad_setup(landing=True, key=True)
     stages = [s for s in STAGES if s.enabled(state.settings)]
-    with locked(new_run_id("pipeline")), engine() as (handle, spark):
+    with locked(new_run_id("pipeline")) as lock, engine() as (handle, spark):
         console.print(f"Engine: {handle.kind}")
         for run_date in days:  # a backfill publishes every day, as the daily schedule would
             run_id = new_run_id("pipeline")
@@ -245,6 +246,7 @@ def run_days(days: list[date | None]) -> None:
                 history = RunHistory(state.settings.lakehouse, run_id, run_date)
                 try:
                     for stage in stages:
+                        lock.ensure_held()  # a lease lost while the last stage ran: stop before writing more
                         with _recorded(history, tracker, stage.name) as record:
                             record(RUNNERS[stage.name](inputs, **stage.options))
                 except GateFailed:

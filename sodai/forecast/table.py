@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
 
 from jobs import storage
 from jobs.storage import TableName
@@ -51,15 +50,15 @@ def write(lakehouse: Path, frame: pd.DataFrame) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(frame[SCHEMA.names], schema=SCHEMA, preserve_index=False) if len(frame) \
         else SCHEMA.empty_table()
-    write_deltalake(str(path), table, mode="overwrite", schema_mode="overwrite")
-    return DeltaTable(str(path)).version()
+    storage.write_delta(path, table, mode="overwrite", schema_mode="overwrite")
+    return storage.open_delta(path).version()
 
 
 def read(lakehouse: Path) -> tuple[pd.DataFrame, int] | None:
     path = location(lakehouse)
     if not storage.is_delta_table(path):
         return None
-    table = DeltaTable(str(path))
+    table = storage.open_delta(path)
     return read_pandas(table), table.version()
 
 

@@ -20,7 +20,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import DeltaError
 
 from jobs import storage
@@ -58,7 +57,7 @@ def ledger_path(lakehouse: Path) -> Path:
 
 
 def table_version(table: Path) -> int:
-    return DeltaTable(str(table)).version()
+    return storage.open_delta(table).version()
 
 
 def _passed(lakehouse: Path, suite: str) -> tuple[int, set[str]] | None:
@@ -80,10 +79,10 @@ def scope_for(lakehouse: Path, suite: str, table: Path, committed_runs: list[str
         return Scope(None, version, "whole table (first time)")
     passed_version, passed_runs = passed
     try:
-        then = set(DeltaTable(str(table), version=passed_version).file_uris())
+        then = set(storage.open_delta(table, passed_version).file_uris())
     except DeltaError:  # that version's log is gone (log retention): nothing to compare with
         return Scope(None, version, "whole table (log of last pass expired)")
-    if not then <= set(DeltaTable(str(table)).file_uris()):
+    if not then <= set(storage.open_delta(table).file_uris()):
         return Scope(None, version, "whole table (rows rewritten)")
     new = tuple(sorted(set(committed_runs) - passed_runs))
     if not new:
@@ -99,4 +98,4 @@ def record_pass(lakehouse: Path, suite: str, scope: Scope, committed_runs: list[
     now = datetime.now(timezone.utc)
     rows = {"suite": [suite] * len(runs), "table_version": [scope.version] * len(runs), "ingest_run_id": runs,
             "gate_run_id": [gate_run_id] * len(runs), "passed_at": [now] * len(runs)}
-    write_deltalake(str(ledger_path(lakehouse)), pa.table(rows, schema=SCHEMA), mode="append")
+    storage.write_delta(ledger_path(lakehouse), pa.table(rows, schema=SCHEMA), mode="append")

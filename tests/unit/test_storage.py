@@ -57,3 +57,45 @@ def test_no_other_module_builds_a_location():
                 if isinstance(node, ast.Constant) and node.value in LOCATION_PARTS:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
     assert offenders == []
+
+
+def test_a_location_is_a_local_path_or_an_object_store_uri_with_its_settings(tmp_path):
+    store = storage.ObjectStoreConfig(endpoint_url="http://127.0.0.1:9000", region="eu-west-1")
+    local = storage.location("data/lakehouse", store, base=tmp_path)
+    assert storage.is_local(local) and local == tmp_path / "data" / "lakehouse"
+    assert storage.location(f"file://{tmp_path}/x") == tmp_path / "x"
+
+    lake = storage.location("s3a://bucket/prefix/", store)  # Hadoop's name is read as s3://
+    assert storage.uri(lake) == "s3://bucket/prefix" and not storage.is_local(lake)
+    table = storage.table_path(lake, ACCOUNTS)
+    assert storage.uri(table) == "s3://bucket/prefix/silver/accounts"
+    assert table.storage_options == lake.storage_options  # joins keep the store's settings
+    assert storage.delta_storage_options(table) == {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9000", "AWS_ALLOW_HTTP": "true", "AWS_REGION": "eu-west-1"}
+    assert storage.delta_storage_options(local) is None
+    assert storage.store_name(table) == "s3://bucket at http://127.0.0.1:9000"
+    assert storage.uri(storage.like(lake, "s3://bucket/prefix/gold/marts/x")) == "s3://bucket/prefix/gold/marts/x"
+    assert storage.like(lake, "s3://bucket/prefix/gold").storage_options == lake.storage_options
+
+
+def test_each_engine_gets_the_store_in_its_own_terms():
+    store = storage.ObjectStoreConfig(endpoint_url="http://127.0.0.1:9000")
+    assert storage.sail_environment(store, environ={}) == {
+        "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:9000", "AWS_ALLOW_HTTP": "true"}
+    assert storage.sail_environment(storage.ObjectStoreConfig(), environ={"AWS_REGION": "ap-south-1"}) == {
+        "AWS_REGION": "ap-south-1"}  # AWS itself: the chain's region, no endpoint
+    conf = storage.spark_conf(store)
+    assert conf["spark.hadoop.fs.s3.impl"] == "org.apache.hadoop.fs.s3a.S3AFileSystem"
+    assert conf["spark.hadoop.fs.s3a.endpoint"] == "http://127.0.0.1:9000"
+    assert conf["spark.hadoop.fs.s3a.connection.ssl.enabled"] == "false"
+    assert "spark.hadoop.fs.s3a.endpoint" not in storage.spark_conf(storage.ObjectStoreConfig())
+    assert not any("secret" in key or "access.key" in key for key in conf)  # credentials: the chain's
+
+
+def test_listing_a_local_tree_gives_paths_sizes_and_exact_modification_times(tmp_path):
+    (tmp_path / "events" / "date=2024-01-01").mkdir(parents=True)
+    file = tmp_path / "events" / "date=2024-01-01" / "a.json"
+    file.write_bytes(b"{}\n")
+    entries = storage.list_files(tmp_path, "events")
+    assert entries == [storage.FileEntry("events/date=2024-01-01/a.json", 3, file.stat().st_mtime_ns)]
+    assert storage.list_files(tmp_path, "accounts") == []
