@@ -1,0 +1,142 @@
+"""A Spark standalone cluster from the pip-installed pyspark (it has no sbin/start-*, but
+bin/spark-class runs each daemon): a master, workers, and a Spark Connect server submitted to the
+cluster with Delta and S3A, as a team's cluster would run it.
+
+    with SparkCluster(tmp_path / "cluster", store, credentials_env, workers=2) as cluster:
+        run `sodai` with SPARK_REMOTE=cluster.url
+        cluster.kill_worker(0)   # kill -9 of a worker and its executor
+
+Every process gets the store's credentials in its environment (as an instance role gives them on
+a real cluster): the driver and the executors read and write the lakehouse themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from jobs import storage
+from jobs.storage import ObjectStoreConfig
+from sodai.config import PROJECT_ROOT, SparkEngineConfig
+from sodai.engine import SPARK_DELTA_CONF, fetch_delta_jars, free_port
+
+
+def _spark_home() -> Path:
+    import pyspark
+
+    return Path(pyspark.__file__).parent
+
+
+class SparkCluster:
+    def __init__(self, folder: Path, store: ObjectStoreConfig, credentials_env: dict[str, str], workers: int = 2,
+                 worker_memory: str = "1g"):
+        self.folder, self.store, self.credentials_env = folder, store, credentials_env
+        self.worker_count, self.worker_memory = workers, worker_memory
+        self.master_port, self.connect_port = free_port(), free_port()
+        self.master_url = f"spark://127.0.0.1:{self.master_port}"
+        self.url = f"sc://127.0.0.1:{self.connect_port}"
+        self._master: subprocess.Popen | None = None
+        self._workers: list[subprocess.Popen] = []
+        self._connect: subprocess.Popen | None = None
+
+    # --- processes ------------------------------------------------------------------------------
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED")}
+        return env | self.credentials_env | {"SPARK_HOME": str(_spark_home()), "SPARK_LOCAL_IP": "127.0.0.1",
+                                              "SPARK_LOG_DIR": str(self.folder / "logs")}
+
+    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / f"{name}.log").open("w") as log:
+            # its own process group: a kill of the group takes a worker and its executors
+            return subprocess.Popen(command, env=self._env(), stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def _wait_for(self, port: int, process: subprocess.Popen, name: str, timeout_s: float = 120) -> None:
+        import socket
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited: {(self.folder / f'{name}.log').read_text()[-3000:]}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.3)
+        raise TimeoutError(f"{name} did not listen on port {port} within {timeout_s:.0f} s")
+
+    def _wait_for_workers(self, count: int, timeout_s: float = 60) -> None:
+        """Until the master's log says `count` workers registered."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if (self.folder / "master.log").read_text().count("Registering worker") >= count:
+                return
+            time.sleep(0.3)
+        raise TimeoutError(f"{count} workers did not register with {self.master_url}")
+
+    def start(self) -> "SparkCluster":
+        spark_class = str(_spark_home() / "bin" / "spark-class")
+        self._master = self._spawn("master", [
+            spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+            "--port", str(self.master_port), "--webui-port", str(free_port())])
+        self._wait_for(self.master_port, self._master, "master")
+        for index in range(self.worker_count):
+            self._workers.append(self._start_worker(index))
+        self._wait_for_workers(self.worker_count)
+        self._connect = self._spawn("connect", self._connect_command())
+        self._wait_for(self.connect_port, self._connect, "connect")
+        return self
+
+    def _start_worker(self, index: int) -> subprocess.Popen:
+        work = self.folder / f"worker-{index}"
+        work.mkdir(parents=True, exist_ok=True)
+        return self._spawn(f"worker-{index}", [
+            str(_spark_home() / "bin" / "spark-class"), "org.apache.spark.deploy.worker.Worker",
+            "--cores", "1", "--memory", self.worker_memory, "--host", "127.0.0.1",
+            "--webui-port", str(free_port()), "--work-dir", str(work), self.master_url])
+
+    def _connect_command(self) -> list[str]:
+        jars = fetch_delta_jars(PROJECT_ROOT / SparkEngineConfig().jars_dir)
+        conf = {
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(self.connect_port),
+            **SPARK_DELTA_CONF,
+            "spark.sql.shuffle.partitions": "4",
+            "spark.executor.memory": "768m",
+            "spark.sql.warehouse.dir": str(self.folder / "warehouse"),
+            "spark.ui.enabled": "false",
+            **storage.spark_conf(self.store),
+        }
+        command = [str(_spark_home() / "bin" / "spark-submit"), "--master", self.master_url,
+                   "--driver-memory", "2g",
+                   "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+                   "--jars", ",".join(str(j) for j in jars)]
+        for key, value in conf.items():
+            command += ["--conf", f"{key}={value}"]
+        return [*command, "spark-internal"]
+
+    def kill_worker(self, index: int) -> None:
+        """kill -9 of a worker and the executors it launched (its process group)."""
+        process = self._workers[index]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def stop(self) -> None:
+        for process in [self._connect, *self._workers, self._master]:
+            if process is not None and process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(timeout=30)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+
+    def __enter__(self) -> "SparkCluster":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
