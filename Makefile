@@ -26,7 +26,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# jars/lib mirrors the pom exactly: a jar an older pom fetched would stay on the engine's classpath
 $(JARS): jars/pom.xml
+	rm -rf jars/lib
 	mvn -q -B -f jars/pom.xml dependency:copy-dependencies
 	touch $@
 

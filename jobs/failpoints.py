@@ -1,5 +1,7 @@
-"""Named crash points for recovery tests: `SODAI_FAILPOINT=<name>` kills the process (SIGKILL)
-when it reaches that point, exactly like a power cut or an OOM kill would. Unset: no effect."""
+"""Named points for recovery tests. `SODAI_FAILPOINT=<name>` kills the process (SIGKILL) when it
+reaches that point, exactly like a power cut or an OOM kill would. `SODAI_FAILPOINT=<name>:pause`
+stops it there (SIGSTOP) until a test that changed the world meanwhile (stopped the object store,
+killed a worker) lets it go on with SIGCONT. Unset: no effect."""
 
 from __future__ import annotations
 
@@ -7,8 +9,12 @@ import os
 import signal
 
 ENV = "SODAI_FAILPOINT"
+PAUSE = ":pause"
 
 
 def failpoint(name: str) -> None:
-    if os.environ.get(ENV) == name:
+    wanted = os.environ.get(ENV)
+    if wanted == name:
         os.kill(os.getpid(), signal.SIGKILL)
+    elif wanted == name + PAUSE:
+        os.kill(os.getpid(), signal.SIGSTOP)

@@ -340,6 +340,32 @@ def site_export_dir(output: Path) -> Path:
     return Path(output) / "site"
 
 
+# --- the publication prefix (paths.publish) -----------------------------------------------------
+
+
+def published_report_path(publish: Location) -> Location:
+    return publish / "report.json"
+
+
+def published_site_dir(publish: Location) -> Location:
+    return publish / "site"
+
+
+def put_file(local: Path, target: Location) -> Location:
+    """Copy a local file to `target` whole: one put in a store (an object appears complete), a
+    temporary sibling and a rename on a disk."""
+    data = Path(local).read_bytes()
+    if not is_local(target):
+        target.write_bytes(data)
+        return target
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+    return target
+
+
 # --- checks -------------------------------------------------------------------------------------
 
 
@@ -351,6 +377,19 @@ def _object_store_error(where: Location, setting: str, error: Exception) -> Stor
     return StorageError(f"{setting} {where}: the object store {store_name(where)} cannot be reached or "
                         f"refused the request ({type(error).__name__}: {error}); check the endpoint "
                         "(object_store.endpoint_url), the bucket and the credentials of the environment")
+
+
+def unreachable(where: Location | Path) -> str | None:
+    """Why the store holding `where` does not answer now (None: it answers, or it is a disk).
+    Asked after a stage failed, so that an outage is named as one instead of as the first error
+    some client happened to raise."""
+    if is_local(where):
+        return None
+    try:
+        where.fs.ls(where.path.split("/", 1)[0], detail=False, refresh=True)
+    except Exception as error:  # connection refused, timeouts, DNS, credentials refused
+        return f"the object store {store_name(where)} does not answer ({type(error).__name__}: {error})"
+    return None
 
 
 def require_landing(landing: Location | Path) -> None:

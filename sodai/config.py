@@ -58,8 +58,11 @@ class PathsConfig(_Strict):
     landing: str = "data/landing"
     lakehouse: str = "data/lakehouse"
     output: Path = Path("data/output")  # always local: logs, dbt's target, MLflow's default store
+    # Where readers fetch the report: report.json and the site export are also put here (a local
+    # folder or an object-store prefix); null: only under `output`.
+    publish: str | None = None
 
-    @field_validator("landing", "lakehouse", mode="before")
+    @field_validator("landing", "lakehouse", "publish", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
         return os.fspath(value) if isinstance(value, os.PathLike) else value
@@ -257,6 +260,10 @@ class Settings(_Strict):
     @property
     def lakehouse(self) -> Location:
         return location(self.paths.lakehouse, self.object_store, PROJECT_ROOT)
+
+    @property
+    def publish(self) -> Location | None:
+        return location(self.paths.publish, self.object_store, PROJECT_ROOT) if self.paths.publish else None
 
     @property
     def output(self) -> Path:

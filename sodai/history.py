@@ -70,7 +70,10 @@ class RunHistory:
             yield record
         except BaseException as error:
             message = record.message or _describe(error)
-            self.append(name, "failed", started, time.perf_counter() - clock, record.rows, message)
+            try:
+                self.append(name, "failed", started, time.perf_counter() - clock, record.rows, message)
+            except Exception as unrecorded:  # the store that failed the stage may refuse its row too
+                error.add_note(f"(the failure could not be recorded in {TABLE.qualified}: {_describe(unrecorded)})")
             raise
         self.append(name, "succeeded", started, time.perf_counter() - clock, record.rows, record.message)
 

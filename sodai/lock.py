@@ -13,7 +13,9 @@ depends on where the lakehouse is:
   `If-None-Match: *`), renewed by the holder every third of its length (a put conditional on the
   holder's own last version, `If-Match: <etag>`), deleted on release. Nothing releases the lease
   of a process that died: it expires, and the next run takes it over with a put conditional on
-  the expired version, so of two runs racing to take it over exactly one wins. A holder that
+  the expired version, so of two runs racing to take it over exactly one wins. A run on the
+  holder's own host need not wait for that: when the holder's process is gone (a crash, or a run
+  that failed while the store was down and could not delete its lease) it takes over at once. A holder that
   failed to renew in time (paused longer than the lease) has lost it, and stops at the next
   stage rather than write beside the new holder. Expiry is judged on this host's clock against
   the store's time of the last renewal: hosts' clocks must agree to well within the lease.
@@ -148,6 +150,22 @@ def _precondition_failed(error: Exception) -> bool:
     return "PreconditionFailed" in text or "preconditions you specified did not hold" in text or "412" in text
 
 
+def _dead_on_this_host(holder: Holder) -> bool:
+    """The holder ran on this host and its process is gone (a pid reused since by a younger
+    process does not count as the holder)."""
+    import psutil
+
+    if holder.host != socket.gethostname():
+        return False
+    try:
+        started = datetime.fromisoformat(holder.started_at).timestamp()
+        return psutil.Process(holder.pid).create_time() > started + 1
+    except psutil.NoSuchProcess:
+        return True
+    except ValueError:
+        return False
+
+
 class _Lease:
     """A lease object in an object store (see the module's docstring)."""
 
@@ -188,7 +206,8 @@ class _Lease:
         except (ValueError, AttributeError):
             lease_s = self.lease_s
         renewed = info["LastModified"]
-        if datetime.now(timezone.utc) < renewed + timedelta(seconds=lease_s):
+        expired = datetime.now(timezone.utc) >= renewed + timedelta(seconds=lease_s)
+        if not expired and not (holder is not None and _dead_on_this_host(holder)):
             raise RunLocked(self.path, holder)
         try:  # of several runs taking over the same expired lease, the first put wins
             self._etag = self._put(body, IfMatch=info["ETag"])
@@ -224,4 +243,6 @@ class _Lease:
                 self.fs.rm_file(self.key)
         except FileNotFoundError:
             pass
+        except Exception:  # the store does not answer: the lease expires by itself, and the error
+            pass           # that ended the run (most likely the same outage) is the one to report
         self._etag = None

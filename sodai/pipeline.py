@@ -134,4 +134,7 @@ def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_i
         mlflow_run_id=mlflow_run_id,
         run_date=run_date,
     )
-    return write_report(report, report_path(settings))
+    written = write_report(report, report_path(settings))
+    if settings.publish is not None:  # readers who never see this machine fetch it from there
+        storage.put_file(written, storage.published_report_path(settings.publish))
+    return written

@@ -253,4 +253,9 @@ def export_site(
         raise typer.Exit(EXIT_USAGE)
     written = export(state.settings, out, lang)
     console.print(f"Wrote {len(written)} pages into {written[0].parent} (open {written[0].name}).")
+    if state.settings.publish is not None:
+        target = storage.published_site_dir(state.settings.publish) / lang
+        for page in sorted(p for p in written[0].parent.rglob("*") if p.is_file()):
+            storage.put_file(page, target / page.relative_to(written[0].parent).as_posix())
+        console.print(f"Published them to {target}.")
 

@@ -53,14 +53,29 @@ def engine() -> Iterator:
         yield handle, handle.session()
     except typer.Exit:
         raise
-    except (PySparkException, OSError, ValueError, TransformError) as error:
+    except Exception as error:
         if state.traceback:
             raise
         first = (str(error).strip().splitlines() or [repr(error)])[0]
+        outage = store_outage()
+        if outage:  # whichever client failed first, the cause is the store: say so, exit as for the engine
+            errors.print(f"[red]Object store unreachable:[/red] {outage}\n  the stage failed with "
+                         f"{type(error).__name__}: {escape(first[:500])}\n  nothing is lost: run again once the "
+                         "store answers; every stage resumes from its last commit")
+            raise typer.Exit(EXIT_ENGINE)
+        if not isinstance(error, (PySparkException, OSError, ValueError, TransformError)):
+            raise
         errors.print(f"[red]{type(error).__name__}:[/red] {first}\n(run with --traceback for details)")
         raise typer.Exit(EXIT_ENGINE if "UNAVAILABLE" in str(error) else EXIT_DATA)
     finally:
         handle.stop()
+
+
+def store_outage() -> str | None:
+    """Why the lakehouse's or the landing's object store does not answer (None: both answer)."""
+    from jobs.storage import unreachable
+
+    return unreachable(state.settings.lakehouse) or unreachable(state.settings.landing)
 
 
 def refuse_on_bad_setup(landing: bool = False, key: bool = False) -> None:

@@ -47,6 +47,8 @@ def _on_s3(s3, root, bucket: str, engine: str = "sail"):
 def _sodai(settings, s3, *args: str, **extra: str) -> subprocess.CompletedProcess:
     env = {"SODAI__ENGINE__KIND": settings.engine.kind, **s3.credentials_env,
            "SODAI__OBJECT_STORE__ENDPOINT_URL": s3.endpoint, "SODAI__OBJECT_STORE__REGION": "us-east-1", **extra}
+    if settings.paths.publish:
+        env["SODAI__PATHS__PUBLISH"] = settings.paths.publish
     return cli_process(settings, *args, extra_env=env)
 
 
@@ -70,7 +72,8 @@ def reference(local_landing, tmp_path_factory):
 @pytest.fixture(scope="module")
 def scheduled(s3, local_landing, tmp_path_factory):
     """Two scheduled days and a backfill of a third, landing and lakehouse on S3."""
-    settings = _on_s3(s3, tmp_path_factory.mktemp("scheduled"), "scheduled")
+    settings = _on_s3(s3, tmp_path_factory.mktemp("scheduled"), "scheduled").with_overrides(
+        paths={"publish": "s3://scheduled/published"})
     s3.upload(local_landing, str(settings.landing))
     for day in DAYS:
         done = _sodai(settings, s3, "run", "--date", day.isoformat())
@@ -108,6 +111,8 @@ def test_scheduled_days_on_s3_give_the_report_of_local_paths(scheduled, referenc
     assert _accepted_events(scheduled) == _accepted_events(reference)
     provenance = json.loads((scheduled.output / "report.json").read_text())["provenance"]
     assert provenance["tables"]["marts.key_findings"]["path"].startswith("s3://scheduled/lakehouse/gold/")
+    # paths.publish: readers fetch the report from the store
+    assert s3.client().cat_file("scheduled/published/report.json") == (scheduled.output / "report.json").read_bytes()
 
 
 def test_objects_are_ingested_once_and_late_ones_are_picked_up(scheduled, s3):
@@ -141,7 +146,8 @@ def test_objects_are_ingested_once_and_late_ones_are_picked_up(scheduled, s3):
 
 
 _HOLD_THE_LOCK = """
-import sys, time
+import socket, sys, time
+socket.gethostname = lambda: "another-host"  # a run on another machine: only expiry frees its lease
 from jobs import storage
 from jobs.storage import ObjectStoreConfig
 from sodai.lock import RunLock
@@ -163,12 +169,14 @@ def test_the_run_lock_is_a_lease_object_refusing_a_second_run_and_taken_over_aft
         time.sleep(lease_s)  # renewed meanwhile: still held after its first length
         refused = _sodai(settings, s3, "ingest")
         assert refused.returncode == 4, refused.stdout[-2000:]
-        assert "holder-run" in refused.stdout and f"pid {holder.pid}" in refused.stdout
+        assert "holder-run" in refused.stdout and f"pid {holder.pid} on another-host" in refused.stdout
         with pytest.raises(RunLocked):
             RunLock(settings.lakehouse, "in-process", lease_s=lease_s).acquire()
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()
+    with pytest.raises(RunLocked):  # dead, but on another host: not known here until the lease expires
+        RunLock(settings.lakehouse, "too-early", lease_s=lease_s).acquire()
     time.sleep(lease_s + 1)  # nobody renews a dead holder's lease
     with RunLock(settings.lakehouse, "next-run", lease_s=lease_s) as lock:
         assert lock.took_over is not None and lock.took_over.run_id == "holder-run"
@@ -182,8 +190,55 @@ def test_status_and_the_report_site_read_the_lakehouse_in_the_store(scheduled, s
     done = _sodai(scheduled, s3, "status")
     assert done.returncode == 0, done.stdout[-3000:]
     assert "silver.accounts" in done.stdout and "ops.pipeline_runs" in done.stdout
+    done = _sodai(scheduled, s3, "export-site", "--lang", "fr")
+    assert done.returncode == 0, done.stdout[-3000:]
+    published = s3.client().find("scheduled/published/site/fr")
+    assert "scheduled/published/site/fr/index.html" in published and len(published) >= 10
     site = ReportData(scheduled)
     assert not site.mart("key_findings").empty
     freshness = site.gold_freshness()
     assert freshness and all(row["in_lakehouse"] == row["in_report"] for row in freshness)
     assert {t.name for t in site.tables()} >= {"bronze.events", "silver.accounts", "ops.ingest_ledger"}
+
+
+def test_a_store_outage_mid_run_fails_naming_the_store_and_a_rerun_gives_the_same_report(reference, local_landing,
+                                                                                           tmp_path):
+    """s3proxy stopped while the run is paused after one of refine's merges: the run fails with
+    an error naming the store; once it is back, a re-run ends at the undisturbed report, every
+    event accepted once."""
+    import psutil
+
+    from tests.servers.s3proxy import S3Proxy
+
+    with S3Proxy(tmp_path / "store") as store:
+        settings = _on_s3(store, tmp_path, "outage")
+        store.upload(local_landing, str(settings.landing))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")} | store.credentials_env | {
+            "SODAI__PATHS__LANDING": str(settings.landing), "SODAI__PATHS__LAKEHOUSE": str(settings.lakehouse),
+            "SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__ENGINE__KIND": "sail",
+            "SODAI__OBJECT_STORE__ENDPOINT_URL": store.endpoint, "SODAI__OBJECT_STORE__REGION": "us-east-1",
+            "SODAI_FAILPOINT": "refine.after_merge.notebook_library_imported:pause"}
+        run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--date", BACKFILL_DAY.isoformat()],
+                               env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 300
+            while psutil.Process(run.pid).status() != psutil.STATUS_STOPPED:
+                assert run.poll() is None and time.monotonic() < deadline, "the run never reached its pause"
+                time.sleep(0.2)
+            store.stop()
+            run.send_signal(signal.SIGCONT)
+            output, _ = run.communicate(timeout=600)
+        finally:
+            if run.poll() is None:
+                run.kill()
+        assert run.returncode == 3, output[-3000:]
+        assert "Object store unreachable" in output and f"s3://outage at {store.endpoint}" in output, output[-3000:]
+
+        store.start()
+        done = _sodai(settings, store, "run", "--date", BACKFILL_DAY.isoformat())
+        assert done.returncode == 0, done.stdout[-3000:]
+        # the failed run could not delete its lease; its process is gone, on this host: taken over at once
+        assert "Took over the lock of a run that died: run pipeline-" in done.stdout and f"pid {run.pid}" in done.stdout
+        assert _report(settings) == _report(reference)
+        assert _accepted_events(settings) == _accepted_events(reference)
+        assert len(_ledger(settings, "ingested")) == len(set(_ledger(settings, "ingested")))
