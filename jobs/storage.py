@@ -108,9 +108,9 @@ def location(value: str | os.PathLike, store: ObjectStoreConfig | None = None, b
     scheme, sep, rest = text.partition("://")
     if not sep or scheme == "file":
         path = Path(rest if sep else text)
-        if not path.is_absolute():
-            path = (base or Path.cwd()) / path
-        return UPath(path.resolve())
+        if not path.is_absolute():  # an absolute path stays as written (a symlinked mount keeps its name)
+            path = ((base or Path.cwd()) / path).resolve()
+        return UPath(path)
     if scheme in S3_SCHEMES:
         return UPath(f"s3://{rest.rstrip('/')}", **_s3_options(store or ObjectStoreConfig()))
     # Other stores (adlfs for abfss://, gcsfs for gs://) read their settings from the environment.
