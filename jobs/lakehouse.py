@@ -38,7 +38,7 @@ class Lakehouse:
     """Resolves table locations under one root and registers tables in a session's catalog."""
 
     def __init__(self, root: Location | Path):
-        self.root = storage.location(root) if not isinstance(root, Location) else root
+        self.root = storage.as_location(root)
         self._registered: set[tuple[str, str]] = set()  # (session id, table) already declared
 
     def location(self, spec: TableSpec) -> str:

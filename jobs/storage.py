@@ -117,6 +117,11 @@ def location(value: str | os.PathLike, store: ObjectStoreConfig | None = None, b
     return UPath(text.rstrip("/"))
 
 
+def as_location(where: Location | Path | str) -> Location:
+    """`where` as a Location: one already is (it keeps its store's settings); a path or URI is read."""
+    return where if isinstance(where, UPath) else location(where)
+
+
 def is_local(where: Location | Path) -> bool:
     return not isinstance(where, UPath) or where.protocol in LOCAL_PROTOCOLS
 
@@ -154,7 +159,7 @@ class FileEntry:
 def list_files(root: Location | Path, under: str) -> list[FileEntry]:
     """Every file below `root/under`, in path order, from one listing: a walk of the disk, or
     the store's paginated listing (one request per thousand keys, not one per file)."""
-    root = _root(root)
+    root = as_location(root)
     base = root / under
     if is_local(root):
         base_path = Path(base)
@@ -251,18 +256,14 @@ DBT_ROOT = "gold"  # dbt's schemas (reference, staging, intermediate, marts) liv
 LOCK_FILE = "_sodai.lock"
 
 
-def _root(lakehouse: Location | Path) -> Location:
-    return lakehouse if isinstance(lakehouse, UPath) else UPath(lakehouse)
-
-
 def table_path(lakehouse: Location | Path, table: Table) -> Location:
     """<lakehouse>/<schema>/<table>."""
-    return _root(lakehouse) / table.schema / table.name
+    return as_location(lakehouse) / table.schema / table.name
 
 
 def dbt_table_path(lakehouse: Location | Path, dbt_schema: str, name: str) -> Location:
     """A table dbt builds: <lakehouse>/gold/<dbt schema>/<table>."""
-    return _root(lakehouse) / DBT_ROOT / dbt_schema / name
+    return as_location(lakehouse) / DBT_ROOT / dbt_schema / name
 
 
 def mart_path(lakehouse: Location | Path, mart: str) -> Location:
@@ -271,7 +272,7 @@ def mart_path(lakehouse: Location | Path, mart: str) -> Location:
 
 def schema_tables(lakehouse: Location | Path) -> list[Location]:
     """The Delta tables at <lakehouse>/<schema>/<table> (not dbt's, one level deeper), sorted."""
-    root = _root(lakehouse)
+    root = as_location(lakehouse)
     if not root.is_dir():
         return []
     tables = [table for schema in root.iterdir() if schema.is_dir() for table in schema.iterdir()
@@ -280,7 +281,7 @@ def schema_tables(lakehouse: Location | Path) -> list[Location]:
 
 
 def lock_path(lakehouse: Location | Path) -> Location:
-    return _root(lakehouse) / LOCK_FILE
+    return as_location(lakehouse) / LOCK_FILE
 
 
 # --- the output folder ----------------------------------------------------------------------------
@@ -351,19 +352,25 @@ def published_site_dir(publish: Location) -> Location:
     return publish / "site"
 
 
-def put_file(local: Path, target: Location) -> Location:
-    """Copy a local file to `target` whole: one put in a store (an object appears complete), a
-    temporary sibling and a rename on a disk."""
-    data = Path(local).read_bytes()
+def write_whole(target: Location | Path, data: bytes) -> Location:
+    """Write `data` to `target` so that no reader sees it half written: one put in a store (an
+    object appears complete), a `.tmp` sibling (which no scan of the landing reads) and an
+    atomic rename on a disk."""
+    target = as_location(target)
     if not is_local(target):
         target.write_bytes(data)
         return target
-    target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-    temporary.write_bytes(data)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
     os.replace(temporary, target)
     return target
+
+
+def put_file(local: Path, target: Location) -> Location:
+    """Copy a local file to `target` whole (write_whole)."""
+    return write_whole(target, Path(local).read_bytes())
 
 
 # --- checks -------------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from jobs.generate.writer import (
     write_bytes_atomic,
     write_event_file,
 )
-from jobs.storage import Location
 
 MANIFEST = Path("_manifest") / "generation.json"
 PART_NAME = "part-0000.json"
@@ -221,7 +220,7 @@ def generate_telemetry(
     that fraction of dirty lines, and re-emits some of the previous day's events as duplicates
     (`dirty.duplicate_factor` per dirty line), on top of the valid events.
     """
-    landing = landing if isinstance(landing, Location) else storage.location(landing)
+    landing = storage.as_location(landing)
     customers = params.population.customers if customers is None else customers
     if customers <= 0:
         raise ValueError("customers must be positive")

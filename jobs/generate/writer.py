@@ -24,36 +24,21 @@ from jobs.storage import Location
 ACCOUNT_COLUMNS = ("customer_id", "industry", "country", "segment")
 
 
-def _root(landing: Location | Path | str) -> Location:
-    return landing if isinstance(landing, Location) else storage.location(landing)
-
-
 def events_folder(landing: Location | Path, day: dt.date) -> Location:
     """`<landing>/events/date=YYYY-MM-DD`."""
-    return _root(landing) / "events" / f"date={day.isoformat()}"
+    return storage.as_location(landing) / "events" / f"date={day.isoformat()}"
 
 
 def accounts_folder(landing: Location | Path, snapshot_date: dt.date) -> Location:
     """`<landing>/accounts/snapshot=YYYY-MM-DD`."""
-    return _root(landing) / "accounts" / f"snapshot={snapshot_date.isoformat()}"
+    return storage.as_location(landing) / "accounts" / f"snapshot={snapshot_date.isoformat()}"
 
 
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f"{path.name}.{os.getpid()}.tmp")
 
 
-def write_bytes_atomic(path: Location, data: bytes) -> Location:
-    """Write `data` to `path` whole: a temporary sibling and an atomic rename on a disk, one put
-    in an object store."""
-    if not storage.is_local(path):
-        path.write_bytes(data)
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_name(path)
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-    return path
+write_bytes_atomic = storage.write_whole  # the generator's name for it
 
 
 def _compact_json(event: dict) -> str:
@@ -97,7 +82,7 @@ def redeliver_file(landing: Location | Path, relative_path: str | Path) -> Locat
     The file is copied to a temporary sibling and renamed over the original, as an emitter
     re-sending it would do; its modification time is pushed strictly past the old one.
     """
-    path = _root(landing) / str(relative_path)
+    path = storage.as_location(landing) / str(relative_path)
     if not storage.is_local(path):  # the same bytes put again: the store dates the object anew
         path.write_bytes(path.read_bytes())
         return path

@@ -173,7 +173,7 @@ class IngestJob:
 
     def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Location | Path, files_per_batch: int = 1000,
                  until: date | None = None, one_scan: bool = False, bytes_per_batch: int | None = None):
-        self.spark, self.lakehouse, self.landing = spark, lakehouse, landing if isinstance(landing, Location) else storage.location(landing)
+        self.spark, self.lakehouse, self.landing = spark, lakehouse, storage.as_location(landing)
         self.files_per_batch, self.bytes_per_batch = files_per_batch, bytes_per_batch
         self.until = until  # a scheduled run for day D takes what files_for_day(D) gives
         self.one_scan = one_scan  # read a batch's plain files in one scan (see read_lines)
