@@ -54,10 +54,11 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
             shutil.rmtree(root, ignore_errors=True)
             landing = root / "landing"
             last_day, last_folder = _history_landing(full, landing)
+            whole = ["whole", engine, str(landing), str(root / "lakehouse"), str(root / "output")]
             try:
-                history = measure(["whole", engine, str(landing), str(root), (last_day - timedelta(days=1)).isoformat()])
+                history = measure([*whole, (last_day - timedelta(days=1)).isoformat()])
                 shutil.copytree(last_folder, landing / "events" / last_folder.name, copy_function=os.link)
-                daily = measure(["whole", engine, str(landing), str(root), last_day.isoformat()])
+                daily = measure([*whole, last_day.isoformat()])
             except RuntimeError as failure:  # recorded, and the other sizes and engines still run
                 rows.append({"customers": customers, "engine": engine, "error": str(failure)})
                 console.print(f"{customers:,} customers, {engine}: failed ({failure})")

@@ -3,7 +3,7 @@
     python -m benchmarks.workload pipeline <engine> <landing> <lakehouse>
     python -m benchmarks.workload copy <engine> <landing> <out_dir>
     python -m benchmarks.workload duckdb <landing> <out_dir>
-    python -m benchmarks.workload whole <engine> <landing> <root> [<day>]
+    python -m benchmarks.workload whole <engine> <landing> <lakehouse> <output> [<day>]
 
 Each prints one JSON line: its own timing of the work (engine start-up excluded and reported
 apart, since a long-lived deployment pays it once) and the number of events handled.
@@ -83,24 +83,30 @@ def duckdb_convert(landing: Path, out_dir: Path) -> dict:
     return {"startup_s": 0.0, "work_s": work, "lines": rows}
 
 
-def whole_pipeline(engine: str, landing: Path, root: Path, day: str | None = None) -> dict:
+def whole_pipeline(engine: str, landing: str, lakehouse: str, output: Path, day: str | None = None) -> dict:
     """`sodai run [--date day]` as a user runs it (every stage, engine start-up included), timed
-    per stage from the run history it writes (this run's rows: the lakehouse may hold earlier runs)."""
+    per stage from the run history it writes (this run's rows: the lakehouse may hold earlier runs).
+
+    Landing and lakehouse are local paths or object-store URIs; the store's settings
+    (SODAI__OBJECT_STORE__*) and its credentials come from the environment, as does the endpoint
+    of engine `remote` (SPARK_REMOTE)."""
     import os
     import subprocess
 
+    from sodai.config import load_settings
     from sodai.history import read_history
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
-    env.update(SODAI__ENGINE__KIND=engine, SODAI__PATHS__LANDING=str(landing),
-               SODAI__PATHS__LAKEHOUSE=str(root / "lakehouse"), SODAI__PATHS__OUTPUT=str(root / "output"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI") or k.startswith("SODAI__OBJECT_STORE__")}
+    env.update(SODAI__PATHS__LANDING=landing, SODAI__PATHS__LAKEHOUSE=lakehouse, SODAI__PATHS__OUTPUT=str(output))
+    if engine != "remote":
+        env["SODAI__ENGINE__KIND"] = engine
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "orchestration.cli", "run", *(["--date", day] if day else [])], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"sodai run failed with exit code {done.returncode}")
-    history = read_history(root / "lakehouse", limit_runs=1)
+    history = read_history(load_settings(environ=env).lakehouse, limit_runs=1)
     stages = {r.stage: r.duration_s for r in history.itertuples()}
     lines = int(history.set_index("stage").loc["ingest", "rows"])
     return {"startup_s": wall - sum(stages.values()), "work_s": wall, "lines": lines, "stages_s": stages}
@@ -111,7 +117,7 @@ if __name__ == "__main__":
     if kind == "pipeline":
         result = pipeline(args[0], Path(args[1]), Path(args[2]))
     elif kind == "whole":
-        result = whole_pipeline(args[0], Path(args[1]), Path(args[2]), *args[3:4])
+        result = whole_pipeline(args[0], args[1], args[2], Path(args[3]), *args[4:5])
     elif kind == "copy":
         result = engine_copy(args[0], Path(args[1]), Path(args[2]))
     elif kind == "duckdb":

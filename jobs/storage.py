@@ -231,6 +231,17 @@ def sail_environment(store: ObjectStoreConfig, environ: dict[str, str] | None = 
     return env
 
 
+def mlflow_environment(store: ObjectStoreConfig) -> dict[str, str]:
+    """What MLflow's S3 artifact repository (boto3) reads from the environment to reach the
+    store: MLflow takes no other setting for it. Credentials stay with boto3's standard chain."""
+    env = {}
+    if store.endpoint_url:
+        env["MLFLOW_S3_ENDPOINT_URL"] = store.endpoint_url
+    if store.region:
+        env["AWS_DEFAULT_REGION"] = store.region
+    return env
+
+
 def spark_conf(store: ObjectStoreConfig) -> dict[str, str]:
     """The JVM engine's settings for s3:// (Hadoop's S3A client, from jars/pom.xml). s3:// is
     mapped to S3A so that every client names a location alike; credentials come from S3A's

@@ -60,10 +60,16 @@ def _quiet() -> None:
 
 
 def client(settings: Settings):
-    """An MlflowClient on the configured store (its folder created for the default store)."""
+    """An MlflowClient on the configured store (its folder created for the default store).
+
+    Artifacts go where the experiment's artifact location says: an s3:// one
+    (`tracking.artifact_location`) is reached through the settings' object store, unless the
+    environment already names an endpoint for MLflow."""
     from mlflow import MlflowClient
 
     _quiet()
+    for name, value in storage.mlflow_environment(settings.object_store).items():
+        os.environ.setdefault(name, value)
     if settings.tracking.uri is None:
         storage.mlflow_store_dir(settings.output).mkdir(parents=True, exist_ok=True)
     return MlflowClient(tracking_uri=tracking_uri(settings), registry_uri=registry_uri(settings))

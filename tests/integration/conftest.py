@@ -159,9 +159,9 @@ def run_cli(settings: Settings, *args: str, failpoint: str | None = None, remote
     return completed.returncode
 
 
-def cli_process(settings: Settings, *args: str, failpoint: str | None = None, remote_url: str | None = None,
-                extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """run_cli's child process, finished: its exit code and its output (stdout and stderr, merged)."""
+def cli_env(settings: Settings, failpoint: str | None = None, remote_url: str | None = None,
+            extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a `sodai` child process on these settings (none of this process's SODAI_*)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")}
     env.update(
         SODAI__PATHS__LANDING=str(settings.landing),
@@ -175,6 +175,13 @@ def cli_process(settings: Settings, *args: str, failpoint: str | None = None, re
     if failpoint:
         env["SODAI_FAILPOINT"] = failpoint
     env.update(extra_env or {})
+    return env
+
+
+def cli_process(settings: Settings, *args: str, failpoint: str | None = None, remote_url: str | None = None,
+                extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """run_cli's child process, finished: its exit code and its output (stdout and stderr, merged)."""
+    env = cli_env(settings, failpoint, remote_url, extra_env)
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,

@@ -1,13 +1,22 @@
 """An S3-compatible store (s3proxy, tests/servers) started once per test session, with the
-credentials its clients take from the standard chain set in this process's environment."""
+credentials its clients take from the standard chain set in this process's environment; the
+telemetry the pipeline runs on there, and its report on local paths to compare with."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+from datetime import date
 
 import pytest
 
+from tests.conftest import settings_for
+from tests.integration.conftest import cli_process, generate_small
 from tests.servers.s3proxy import S3Proxy
+
+DAYS = (date(2024, 3, 1), date(2024, 3, 2))  # scheduled runs; then a backfill of BACKFILL_DAY
+BACKFILL_DAY = date(2024, 3, 3)
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +33,55 @@ def s3(tmp_path_factory):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def local_landing(tmp_path_factory):
+    root = tmp_path_factory.mktemp("landing") / "landing"
+    generate_small(root, until=BACKFILL_DAY)
+    return root
+
+
+@pytest.fixture(scope="session")
+def reference(local_landing, tmp_path_factory):
+    """The same telemetry on local paths: one run for the last day, on Sail (the engines give the
+    same marts: tests/known_answers/test_engine_parity.py)."""
+    settings = settings_for(tmp_path_factory.mktemp("reference"), "sail").with_overrides(
+        paths={"landing": str(local_landing)})
+    done = cli_process(settings, "run", "--date", BACKFILL_DAY.isoformat(), extra_env={"SODAI__ENGINE__KIND": "sail"})
+    assert done.returncode == 0, done.stdout[-3000:]
+    return settings
+
+
+def report_of(settings) -> dict:
+    """report.json without what differs between any two runs (generated_at, provenance)."""
+    report = json.loads((settings.output / "report.json").read_text())
+    report.pop("generated_at", None)
+    report.pop("provenance", None)
+    return report
+
+
+def on_s3(s3, root, bucket: str, engine: str = "sail", **overrides):
+    """Settings with landing and lakehouse in a new bucket of the store."""
+    s3.create_bucket(bucket)
+    return settings_for(root, engine).with_overrides(
+        paths={"landing": f"s3://{bucket}/landing", "lakehouse": f"s3://{bucket}/lakehouse"},
+        object_store=s3.object_store, **overrides)
+
+
+def store_env(settings, s3) -> dict[str, str]:
+    """A `sodai` process's environment for these settings: the store's endpoint as settings, its
+    credentials where the standard chain finds them."""
+    env = {"SODAI__ENGINE__KIND": settings.engine.kind, **s3.credentials_env,
+           "SODAI__OBJECT_STORE__ENDPOINT_URL": s3.endpoint, "SODAI__OBJECT_STORE__REGION": "us-east-1"}
+    if settings.engine.remote_url:
+        env["SODAI__ENGINE__REMOTE_URL"] = settings.engine.remote_url
+    if settings.paths.publish:
+        env["SODAI__PATHS__PUBLISH"] = settings.paths.publish
+    if settings.tracking.artifact_location:
+        env["SODAI__TRACKING__ARTIFACT_LOCATION"] = settings.tracking.artifact_location
+    return env
+
+
+def sodai(settings, s3, *args: str) -> subprocess.CompletedProcess:
+    return cli_process(settings, *args, extra_env=store_env(settings, s3))

@@ -15,70 +15,30 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from jobs import storage
 from jobs.generate import redeliver_file, write_event_file
 from sodai.delta_read import read_pandas
 from sodai.lock import RunLock, RunLocked
-from tests.conftest import settings_for
-from tests.integration.conftest import PROJECT_ROOT, cli_process, generate_small
+from tests.integration.conftest import PROJECT_ROOT
+from tests.object_store.conftest import BACKFILL_DAY, DAYS, on_s3, report_of, sodai
 
 pytestmark = [pytest.mark.integration, pytest.mark.sail]
 
-DAYS = (date(2024, 3, 1), date(2024, 3, 2))  # scheduled runs; then a backfill of BACKFILL_DAY
-BACKFILL_DAY = date(2024, 3, 3)
-
-
-def _report(settings) -> dict:
-    report = json.loads((settings.output / "report.json").read_text())
-    report.pop("generated_at", None)
-    report.pop("provenance", None)
-    return report
-
-
-def _on_s3(s3, root, bucket: str, engine: str = "sail"):
-    s3.create_bucket(bucket)
-    return settings_for(root, engine).with_overrides(
-        paths={"landing": f"s3://{bucket}/landing", "lakehouse": f"s3://{bucket}/lakehouse"},
-        object_store=s3.object_store)
-
-
-def _sodai(settings, s3, *args: str, **extra: str) -> subprocess.CompletedProcess:
-    env = {"SODAI__ENGINE__KIND": settings.engine.kind, **s3.credentials_env,
-           "SODAI__OBJECT_STORE__ENDPOINT_URL": s3.endpoint, "SODAI__OBJECT_STORE__REGION": "us-east-1", **extra}
-    if settings.paths.publish:
-        env["SODAI__PATHS__PUBLISH"] = settings.paths.publish
-    return cli_process(settings, *args, extra_env=env)
-
-
-@pytest.fixture(scope="module")
-def local_landing(tmp_path_factory):
-    root = tmp_path_factory.mktemp("landing") / "landing"
-    generate_small(root, until=BACKFILL_DAY)
-    return root
-
-
-@pytest.fixture(scope="module")
-def reference(local_landing, tmp_path_factory):
-    """The same telemetry on local paths: one run for the last day, on Sail."""
-    settings = settings_for(tmp_path_factory.mktemp("reference"), "sail").with_overrides(
-        paths={"landing": str(local_landing)})
-    done = cli_process(settings, "run", "--date", BACKFILL_DAY.isoformat(), extra_env={"SODAI__ENGINE__KIND": "sail"})
-    assert done.returncode == 0, done.stdout[-3000:]
-    return settings
-
-
 @pytest.fixture(scope="module")
 def scheduled(s3, local_landing, tmp_path_factory):
-    """Two scheduled days and a backfill of a third, landing and lakehouse on S3."""
-    settings = _on_s3(s3, tmp_path_factory.mktemp("scheduled"), "scheduled").with_overrides(
-        paths={"publish": "s3://scheduled/published"})
+    """Two scheduled days and a backfill of a third, landing and lakehouse on S3, report.json and
+    the site published there, MLflow's artifacts there too (its tracking store stays local)."""
+    settings = on_s3(s3, tmp_path_factory.mktemp("scheduled"), "scheduled").with_overrides(
+        paths={"publish": "s3://scheduled/published"}, tracking={"artifact_location": "s3://scheduled/mlflow"})
     s3.upload(local_landing, str(settings.landing))
     for day in DAYS:
-        done = _sodai(settings, s3, "run", "--date", day.isoformat())
+        done = sodai(settings, s3, "run", "--date", day.isoformat())
         assert done.returncode == 0, done.stdout[-3000:]
-    done = _sodai(settings, s3, "backfill", "--from", BACKFILL_DAY.isoformat(), "--to", BACKFILL_DAY.isoformat())
+    done = sodai(settings, s3, "backfill", "--from", BACKFILL_DAY.isoformat(), "--to", BACKFILL_DAY.isoformat())
     assert done.returncode == 0, done.stdout[-3000:]
     return settings
 
@@ -104,7 +64,7 @@ def _late_event(event_id: str, customer: str) -> dict:
 
 
 def test_scheduled_days_on_s3_give_the_report_of_local_paths(scheduled, reference, s3):
-    assert _report(scheduled) == _report(reference)
+    assert report_of(scheduled) == report_of(reference)
     objects = s3.client().find("scheduled/lakehouse")
     assert any(key.endswith("/gold/marts/key_findings/_delta_log/00000000000000000000.json") for key in objects)
     assert not any(key.endswith("_sodai.lock") for key in objects)  # the lease went with its run
@@ -113,6 +73,23 @@ def test_scheduled_days_on_s3_give_the_report_of_local_paths(scheduled, referenc
     assert provenance["tables"]["marts.key_findings"]["path"].startswith("s3://scheduled/lakehouse/gold/")
     # paths.publish: readers fetch the report from the store
     assert s3.client().cat_file("scheduled/published/report.json") == (scheduled.output / "report.json").read_bytes()
+
+
+def test_mlflow_keeps_each_runs_artifacts_in_the_store(scheduled, s3):
+    from sodai import tracking
+
+    client = tracking.client(scheduled)
+    experiment = client.get_experiment_by_name(scheduled.tracking.experiment)
+    assert experiment.artifact_location == "s3://scheduled/mlflow"
+    runs = [run for run in client.search_runs([experiment.experiment_id]) if "mlflow.parentRunId" not in run.data.tags]
+    assert len(runs) == len(DAYS) + 1
+    latest = max(runs, key=lambda run: run.info.start_time)
+    assert latest.info.artifact_uri.startswith("s3://scheduled/mlflow/")
+    reports = [key for key in s3.client().find("scheduled/mlflow") if key.endswith("/artifacts/report/report.json")]
+    assert len(reports) == len(runs)
+    downloaded = client.download_artifacts(latest.info.run_id, "report/report.json", str(scheduled.output / "fetched"))
+    assert Path(downloaded).read_bytes() == (scheduled.output / "report.json").read_bytes()
+    assert not any(storage.mlflow_artifacts_dir(scheduled.output).glob("*/*"))  # nothing kept locally
 
 
 def test_objects_are_ingested_once_and_late_ones_are_picked_up(scheduled, s3):
@@ -126,7 +103,7 @@ def test_objects_are_ingested_once_and_late_ones_are_picked_up(scheduled, s3):
     write_event_file(scheduled.landing, date(2024, 3, 1), [_late_event("6ba7b810-9dad-41d1-80b4-00c04fd43001", "cust-late")],
                      "late-delivery.json")
 
-    done = _sodai(scheduled, s3, "ingest", "--date", BACKFILL_DAY.isoformat())
+    done = sodai(scheduled, s3, "ingest", "--date", BACKFILL_DAY.isoformat())
     assert done.returncode == 0, done.stdout[-3000:]
     assert _ledger(scheduled, "redelivered") == [first]
     assert "events/date=2024-03-01/late-delivery.json" in _ledger(scheduled, "ingested")
@@ -136,7 +113,7 @@ def test_objects_are_ingested_once_and_late_ones_are_picked_up(scheduled, s3):
     changed = scheduled.landing / first
     extra = _late_event("6ba7b810-9dad-41d1-80b4-00c04fd43002", "cust-changed")
     changed.write_bytes(changed.read_bytes() + (json.dumps(extra) + "\n").encode())
-    done = _sodai(scheduled, s3, "ingest", "--date", BACKFILL_DAY.isoformat())
+    done = sodai(scheduled, s3, "ingest", "--date", BACKFILL_DAY.isoformat())
     assert done.returncode == 0, done.stdout[-3000:]
     assert _accepted_events(scheduled) == accepted + 2
     after = _statuses(scheduled, first)
@@ -159,7 +136,7 @@ time.sleep(600)
 
 
 def test_the_run_lock_is_a_lease_object_refusing_a_second_run_and_taken_over_after_its_holder_died(s3, tmp_path):
-    settings = _on_s3(s3, tmp_path, "locked")
+    settings = on_s3(s3, tmp_path, "locked")
     lease_s = 4.0
     env = {**os.environ, **s3.credentials_env}
     holder = subprocess.Popen([sys.executable, "-c", _HOLD_THE_LOCK, str(settings.lakehouse), s3.endpoint, str(lease_s)],
@@ -167,7 +144,7 @@ def test_the_run_lock_is_a_lease_object_refusing_a_second_run_and_taken_over_aft
     try:
         assert holder.stdout.readline().strip() == "held"
         time.sleep(lease_s)  # renewed meanwhile: still held after its first length
-        refused = _sodai(settings, s3, "ingest")
+        refused = sodai(settings, s3, "ingest")
         assert refused.returncode == 4, refused.stdout[-2000:]
         assert "holder-run" in refused.stdout and f"pid {holder.pid} on another-host" in refused.stdout
         with pytest.raises(RunLocked):
@@ -187,10 +164,10 @@ def test_the_run_lock_is_a_lease_object_refusing_a_second_run_and_taken_over_aft
 def test_status_and_the_report_site_read_the_lakehouse_in_the_store(scheduled, s3):
     from dashboards.data import ReportData
 
-    done = _sodai(scheduled, s3, "status")
+    done = sodai(scheduled, s3, "status")
     assert done.returncode == 0, done.stdout[-3000:]
     assert "silver.accounts" in done.stdout and "ops.pipeline_runs" in done.stdout
-    done = _sodai(scheduled, s3, "export-site", "--lang", "fr")
+    done = sodai(scheduled, s3, "export-site", "--lang", "fr")
     assert done.returncode == 0, done.stdout[-3000:]
     published = s3.client().find("scheduled/published/site/fr")
     assert "scheduled/published/site/fr/index.html" in published and len(published) >= 10
@@ -211,7 +188,7 @@ def test_a_store_outage_mid_run_fails_naming_the_store_and_a_rerun_gives_the_sam
     from tests.servers.s3proxy import S3Proxy
 
     with S3Proxy(tmp_path / "store") as store:
-        settings = _on_s3(store, tmp_path, "outage")
+        settings = on_s3(store, tmp_path, "outage")
         store.upload(local_landing, str(settings.landing))
         env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")} | store.credentials_env | {
             "SODAI__PATHS__LANDING": str(settings.landing), "SODAI__PATHS__LAKEHOUSE": str(settings.lakehouse),
@@ -235,10 +212,39 @@ def test_a_store_outage_mid_run_fails_naming_the_store_and_a_rerun_gives_the_sam
         assert "Object store unreachable" in output and f"s3://outage at {store.endpoint}" in output, output[-3000:]
 
         store.start()
-        done = _sodai(settings, store, "run", "--date", BACKFILL_DAY.isoformat())
+        done = sodai(settings, store, "run", "--date", BACKFILL_DAY.isoformat())
         assert done.returncode == 0, done.stdout[-3000:]
         # the failed run could not delete its lease; its process is gone, on this host: taken over at once
         assert "Took over the lock of a run that died: run pipeline-" in done.stdout and f"pid {run.pid}" in done.stdout
-        assert _report(settings) == _report(reference)
+        assert report_of(settings) == report_of(reference)
         assert _accepted_events(settings) == _accepted_events(reference)
         assert len(_ledger(settings, "ingested")) == len(set(_ledger(settings, "ingested")))
+
+
+def test_forecast_models_are_logged_to_and_loaded_from_the_store(s3, tmp_path, monkeypatch):
+    """The forecast stage's champion, registered with its artifacts in the store, is loaded from
+    there to forecast (the small telemetry above is too short for a forecast)."""
+    import numpy as np
+    import pandas as pd
+
+    from sodai import tracking
+    from sodai.forecast.runner import forecast_series
+    from sodai.forecast.series import Series, specs
+    from tests.conftest import settings_for
+
+    monkeypatch.delenv("MLFLOW_S3_ENDPOINT_URL", raising=False)  # what tracking sets is undone after
+    s3.create_bucket("models")
+    settings = settings_for(tmp_path).with_overrides(object_store=s3.object_store,
+                                                     tracking={"artifact_location": "s3://models/mlflow"})
+    spec = specs(["registered_models"])[0]
+    periods = pd.date_range("2022-01-01", periods=30, freq="MS")
+    values = np.linspace(100.0, 400.0, 30) + np.tile([5.0, -5.0, 0.0], 10)
+    series = Series(spec.name, spec, None, periods, values, 0, "marts.fig01_models_over_time@0")
+    client = tracking.use_store(settings)
+
+    result = forecast_series(series, settings, client, "forecast-on-s3")
+
+    assert result.champion_version == 1 and len(result.forecast) == settings.forecast.month.horizon
+    models = [key for key in s3.client().find("models/mlflow") if key.endswith("/MLmodel")]
+    assert len(models) == 1, models
+    assert not any(storage.mlflow_artifacts_dir(settings.output).glob("*"))  # nothing kept locally

@@ -4,7 +4,8 @@ cluster with Delta and S3A, as a team's cluster would run it.
 
     with SparkCluster(tmp_path / "cluster", store, credentials_env, workers=2) as cluster:
         run `sodai` with SPARK_REMOTE=cluster.url
-        cluster.kill_worker(0)   # kill -9 of a worker and its executor
+        cluster.kill_worker_mid_task(0)   # kill -9 of a worker and its executor while a task runs
+        cluster.restart_worker(0)
 
 Every process gets the store's credentials in its environment (as an instance role gives them on
 a real cluster): the driver and the executors read and write the lakehouse themselves.
@@ -24,6 +25,11 @@ from sodai.config import PROJECT_ROOT, SparkEngineConfig
 from sodai.engine import SPARK_DELTA_CONF, fetch_delta_jars, free_port
 
 
+def _task_id(log_line: str) -> str:
+    """'TID 42' of an executor's or the driver's log line about a task."""
+    return log_line.split("(TID ", 1)[1].split(")", 1)[0]
+
+
 def _spark_home() -> Path:
     import pyspark
 
@@ -40,6 +46,8 @@ class SparkCluster:
         self.url = f"sc://127.0.0.1:{self.connect_port}"
         self._master: subprocess.Popen | None = None
         self._workers: list[subprocess.Popen] = []
+        self._work: dict[int, Path] = {}  # worker index -> its current work folder
+        self._started: dict[int, int] = {}  # worker index -> how many times one was started
         self._connect: subprocess.Popen | None = None
 
     # --- processes ------------------------------------------------------------------------------
@@ -92,9 +100,13 @@ class SparkCluster:
         return self
 
     def _start_worker(self, index: int) -> subprocess.Popen:
-        work = self.folder / f"worker-{index}"
+        """Worker `index`, in a work folder of its own (a restarted one's is new, so the logs of
+        the executors it runs are told from those of the killed one)."""
+        name = f"worker-{index}" + (f"-{self._started[index]}" if self._started.get(index) else "")
+        self._started[index] = self._started.get(index, 0) + 1
+        work = self._work[index] = self.folder / name
         work.mkdir(parents=True, exist_ok=True)
-        return self._spawn(f"worker-{index}", [
+        return self._spawn(name, [
             str(_spark_home() / "bin" / "spark-class"), "org.apache.spark.deploy.worker.Worker",
             "--cores", "1", "--memory", self.worker_memory, "--host", "127.0.0.1",
             "--webui-port", str(free_port()), "--work-dir", str(work), self.master_url])
@@ -124,6 +136,45 @@ class SparkCluster:
         process = self._workers[index]
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+    def kill_worker_mid_task(self, index: int, timeout_s: float = 300) -> str:
+        """kill -9 of a worker and its executor while the executor runs a task; returns that
+        task's id (the driver's log names it as lost). The worker's process group is frozen
+        first, so the task seen running is still running when the kill lands."""
+        deadline = time.monotonic() + timeout_s
+        group = self._workers[index].pid
+        while time.monotonic() < deadline:
+            if self._tasks_in_flight(index):
+                os.killpg(group, signal.SIGSTOP)
+                in_flight = self._tasks_in_flight(index)
+                if in_flight:
+                    self.kill_worker(index)
+                    return in_flight[0]
+                os.killpg(group, signal.SIGCONT)
+            time.sleep(0.05)
+        raise TimeoutError(f"worker {index} ran no task within {timeout_s:.0f} s")
+
+    def _tasks_in_flight(self, index: int) -> list[str]:
+        """Task ids the worker's executors started and have not finished, from their logs."""
+        started, ended = [], set()
+        for log in self._work[index].glob("app-*/*/stderr"):
+            for line in log.read_text(errors="replace").splitlines():
+                if "Executor: Running task" in line:
+                    started.append(_task_id(line))
+                elif "Executor: Finished task" in line or "Executor: Exception in task" in line:
+                    ended.add(_task_id(line))
+        return [task for task in started if task not in ended]
+
+    def restart_worker(self, index: int) -> None:
+        """A new worker in place of a killed one; the master gives the running application an
+        executor on it."""
+        registered = (self.folder / "master.log").read_text().count("Registering worker")
+        self._workers[index] = self._start_worker(index)
+        self._wait_for_workers(registered + 1)
+
+    def driver_log(self) -> str:
+        """The Spark Connect server's (the driver's) log."""
+        return (self.folder / "connect.log").read_text(errors="replace")
 
     def stop(self) -> None:
         for process in [self._connect, *self._workers, self._master]:

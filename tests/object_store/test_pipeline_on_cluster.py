@@ -1,0 +1,111 @@
+"""The pipeline on a Spark standalone cluster (a master, two workers of 1 core and 1 GiB, and a
+Spark Connect server submitted to it with Delta and S3A), through `sc://`, with landing and
+lakehouse in the S3-compatible store: two scheduled days and a backfill of a third give the report
+of the same telemetry on local paths, although a worker is killed with `kill -9` while a refine
+task runs on the second day and another while dbt builds during the backfill.
+
+The kills land while the killed executor runs a task (tests/servers/spark_cluster.py freezes the
+worker, sees the task unfinished, then kills it): the driver loses that task and runs it again on
+the other worker, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from jobs.storage import ObjectStoreConfig
+from sodai.delta_read import read_pandas
+from tests.integration.conftest import PROJECT_ROOT, cli_env
+from tests.object_store.conftest import BACKFILL_DAY, DAYS, on_s3, report_of, sodai, store_env
+from tests.servers.spark_cluster import SparkCluster
+
+pytestmark = [pytest.mark.integration, pytest.mark.cluster]
+
+# The lines a run prints as the stage before the one a worker is killed in ends
+REFINE_STARTS = "Gate bronze:"
+DBT_STARTS = "Gate silver:"
+
+
+@pytest.fixture(scope="module")
+def cluster(s3, tmp_path_factory):
+    with SparkCluster(tmp_path_factory.mktemp("cluster"), ObjectStoreConfig(**s3.object_store),
+                      s3.credentials_env) as running:
+        yield running
+
+
+def _run_killing_a_worker(settings, s3, cluster: SparkCluster, worker: int, once: str, *args: str) -> tuple[int, str, str]:
+    """`sodai *args`; once its output shows `once`, worker `worker` is killed while it runs a task.
+    Returns the exit code, the output and the killed task's id."""
+    env = cli_env(settings, extra_env={**store_env(settings, s3), "PYTHONUNBUFFERED": "1"})
+    run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=PROJECT_ROOT,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output: list[str] = []
+    reached = threading.Event()
+
+    def read() -> None:  # drained on its own thread: a full pipe would stall the run mid-stage
+        for line in run.stdout:
+            output.append(line)
+            if once in line:
+                reached.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert reached.wait(timeout=900), "".join(output)[-3000:]
+        killed = cluster.kill_worker_mid_task(worker)
+        run.wait(timeout=1200)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    reader.join(timeout=10)
+    return run.returncode, "".join(output), killed
+
+
+@pytest.fixture(scope="module")
+def on_cluster(s3, cluster, local_landing, tmp_path_factory):
+    """Day 1 as scheduled; day 2 with worker 0 killed during refine (then a new worker 0); a
+    backfill of day 3 with worker 1 killed during dbt's build."""
+    settings = on_s3(s3, tmp_path_factory.mktemp("on_cluster"), "cluster", engine="spark").with_overrides(
+        engine={"kind": "remote", "remote_url": cluster.url})
+    s3.upload(local_landing, str(settings.landing))
+    done = sodai(settings, s3, "run", "--date", DAYS[0].isoformat())
+    assert done.returncode == 0, done.stdout[-3000:]
+    killed = {}
+    code, output, killed["refine"] = _run_killing_a_worker(settings, s3, cluster, 0, REFINE_STARTS,
+                                                           "run", "--date", DAYS[1].isoformat())
+    assert code == 0, output[-3000:]
+    cluster.restart_worker(0)
+    code, output, killed["dbt"] = _run_killing_a_worker(settings, s3, cluster, 1, DBT_STARTS, "backfill",
+                                                        "--from", BACKFILL_DAY.isoformat(), "--to", BACKFILL_DAY.isoformat())
+    assert code == 0, output[-3000:]
+    return settings, killed
+
+
+def _accepted_events(settings) -> int:
+    bronze = read_pandas(settings.lakehouse / "bronze" / "events", ["status"])
+    return int((bronze["status"] == "accepted").sum())
+
+
+def test_the_daily_runs_on_a_cluster_give_the_report_of_local_paths(on_cluster, reference):
+    settings, _ = on_cluster
+    assert report_of(settings) == report_of(reference)
+    assert _accepted_events(settings) == _accepted_events(reference)
+
+
+def test_the_tasks_of_a_killed_worker_ran_again_elsewhere(on_cluster, cluster):
+    """The driver lost each killed worker's executor with the task it was running, and started
+    that task again (its next attempt); the runs finished (the fixture)."""
+    _, killed = on_cluster
+    log = cluster.driver_log()
+    assert log.count("Lost executor") >= len(killed)
+    for stage, task in killed.items():
+        lost = next((line for line in log.splitlines() if f"(TID {task})" in line
+                     and ("its executor exited" in line or "Lost task" in line)), None)
+        assert lost is not None, f"{stage}: task {task} was not lost"
+        index, attempt, spark_stage = re.search(r"task (\d+)\.(\d+) in stage (\S+) \(TID", lost).groups()
+        assert f"Starting task {index}.{int(attempt) + 1} in stage {spark_stage} " in log, f"{stage}: {lost}"
