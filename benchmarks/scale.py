@@ -15,6 +15,7 @@ started for the benchmark (s3proxy, on this machine): on Sail, and on a Spark st
 (two workers of 1 core; its Connect server is the driver) in place of the embedded JVM engine.
 Each such row carries its object-storage overhead: its wall time over the local row of the same
 engine family (the cluster's over the embedded JVM engine's, so the cluster's own cost is in it).
+A cluster row's peak RSS is the `sodai` client's alone: the cluster's daemons are not its children.
 A benchmark, not a test: nothing asserts on time.
 """
 
@@ -159,7 +160,8 @@ def _cells(row: dict, rows: list[dict]) -> list[str]:
     return [f"{row['lines']:,}", row["engine"], row.get("store", "local"), f"{ratio:.2f}" if ratio else "",
             f"{row['wall_s']:.0f}", f"{s.get('ingest', 0) + s.get('refine', 0):.0f}",
             f"{gates:.0f}", f"{s.get('transform', 0):.0f}", f"{row['seconds_per_million']:.0f}",
-            f"{row['core_seconds_per_million']:.0f}", f"{row['usd_per_million']:.4f}", f"{row['peak_rss_mb']:,.0f}"]
+            f"{row['core_seconds_per_million']:.0f}", f"{row['usd_per_million']:.4f}",
+            f"{row['peak_rss_mb']:,.0f}" + (" (client)" if row["engine"] == "cluster" else "")]
 
 
 def markdown(results: dict) -> str:

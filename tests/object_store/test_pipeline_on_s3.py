@@ -248,3 +248,16 @@ def test_forecast_models_are_logged_to_and_loaded_from_the_store(s3, tmp_path, m
     models = [key for key in s3.client().find("models/mlflow") if key.endswith("/MLmodel")]
     assert len(models) == 1, models
     assert not any(storage.mlflow_artifacts_dir(settings.output).glob("*"))  # nothing kept locally
+
+
+def test_the_embedded_jvm_engine_ingests_into_the_store(s3, local_landing, reference, tmp_path):
+    """The default engine reaches the store through Hadoop's S3A client (jars/pom.xml), set up by
+    the same settings: the landing in the store is ingested into a bronze table there, every
+    event the local run accepted accepted once (a whole day on a cluster: test_pipeline_on_cluster)."""
+    settings = on_s3(s3, tmp_path, "embedded-jvm", engine="spark")
+    s3.upload(local_landing, str(settings.landing))
+    done = sodai(settings, s3, "ingest", "--date", BACKFILL_DAY.isoformat())
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert any(key.endswith("/bronze/events/_delta_log/00000000000000000000.json")
+               for key in s3.client().find("embedded-jvm/lakehouse"))
+    assert _accepted_events(settings) == _accepted_events(reference)
