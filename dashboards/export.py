@@ -43,7 +43,7 @@ def _href(href: str) -> str:
     return page_file(path) + (f"#{fragment}" if fragment else "")
 
 
-class _Renderer:
+class HtmlRenderer:
     """Dash components -> HTML text."""
 
     def __init__(self, csv_for: Callable[[str], str | None]):
@@ -156,7 +156,7 @@ def export_site(settings: Settings, out: Path | None = None, language: str = "en
         )
         with app.server.test_request_context(path):
             layout = modules[path]["layout"](language=language)
-        body = _Renderer(csv_for).render(layout)
+        body = HtmlRenderer(csv_for).render(layout)
         target = out / page_file(path)
         target.write_text(_document(t, f"{t('app.title')}: {t(f'nav.{key}')}", body, nav), encoding="utf-8")
         written.append(target)

@@ -110,13 +110,27 @@ def build(spec: FigureSpec, frame: pd.DataFrame, t: Translator, k: int, title: s
 
 # --- tables and CSV ----------------------------------------------------------------------------------
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value):
+    """A text cell a spreadsheet shows as text: one that would start a formula is prefixed with
+    a single quote, as OWASP advises. Library and product names come from customers' telemetry."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A figure's rows as published: suppressed measures stay empty (never 0), flagged by
-    is_suppressed; dates as ISO days."""
+    is_suppressed; dates as ISO days; text that a spreadsheet would run as a formula made inert."""
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(inert_cell)
     return out
 
 
