@@ -29,6 +29,12 @@ class AccountRow:
     segment: str | None
 
 
+def decode_snapshot(data: bytes) -> str:
+    """A snapshot file's text: UTF-8, with the byte-order mark spreadsheet tools put first
+    dropped (it would be part of the first column's name)."""
+    return data.decode("utf-8-sig", errors="replace")
+
+
 def parse_accounts_csv(text: str) -> list[AccountRow]:
     """Every data row of one snapshot, validated: customer_id required and unique in the file."""
     physical = text.splitlines()

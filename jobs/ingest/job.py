@@ -29,7 +29,7 @@ from jobs.batching import bounded_batches
 from jobs.contract import Rule
 from jobs.failpoints import failpoint
 from jobs.ingest import tables as T
-from jobs.ingest.accounts import parse_accounts_csv
+from jobs.ingest.accounts import decode_snapshot, parse_accounts_csv
 from jobs.ingest.landing import LandingFile, StrayFile, files_for_day, list_landing, read_lines, sha256_of
 from jobs.ingest.validate import validate_event_lines
 from jobs.lakehouse import Lakehouse
@@ -267,7 +267,7 @@ class IngestJob:
         now = _now()
         rows = []
         for file in files:
-            text = (self.landing / file.path).read_bytes().decode("utf-8", errors="replace")
+            text = decode_snapshot((self.landing / file.path).read_bytes())
             for row in parse_accounts_csv(text):
                 rows.append(
                     (file.path, file.partition_date, row.line_number, row.raw_line, run_id, now, row.status,

@@ -121,6 +121,9 @@ def sha256_of(path: Location, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+BYTE_ORDER_MARK = "\ufeff"  # U+FEFF, as UTF-8 the bytes EF BB BF
+
+
 def _union_all(frames: list[DataFrame]) -> DataFrame:
     """Union as a balanced tree: a plan log2(n) deep rather than n deep."""
     while len(frames) > 1:
@@ -177,10 +180,14 @@ def read_lines(spark: SparkSession, root: Location, files: list[LandingFile], on
     # newline is not a line, and the CR of CRLF line ends is dropped. Everything per file
     # (the line count included) is computed before the explode: an expression on the array next
     # to the explode would be evaluated on every line, with the whole file, on some engines.
+    # A byte-order mark opening a file (editors and Windows tools write one) is not part of its
+    # first line: the line would not parse as JSON.
+    text = F.col("_text")
+    text = F.when(text.startswith(BYTE_ORDER_MARK), F.expr("substring(_text, 2)")).otherwise(text)
     per_file = texts.select(
         "file_path",
         F.to_date(F.regexp_extract("file_path", r"date=(\d{4}-\d{2}-\d{2})", 1)).alias("landing_date"),
-        F.split(F.col("_text"), "\n").alias("_lines"),
+        F.split(text, "\n").alias("_lines"),
     ).withColumn("_n", F.size("_lines"))
     exploded = per_file.select("file_path", "landing_date", "_n", F.posexplode("_lines").alias("_pos", "_line"))
     line = F.col("_line")

@@ -79,6 +79,34 @@ def test_a_big_file_is_read_once_with_exact_line_numbers(tmp_path, engines, engi
     assert (stats.n, stats.d, stats.lo, stats.hi, stats.in_place) == (count, count, 1, count, count)
 
 
+@pytest.mark.parametrize(("engine", "one_scan"), READERS)
+def test_a_byte_order_mark_crlf_and_no_final_newline_leave_the_lines_as_written(tmp_path, engines, engine, one_scan):
+    import gzip
+
+    from jobs.ingest.landing import read_lines
+
+    folder = tmp_path / "events/date=2024-03-01"
+    folder.mkdir(parents=True)
+    content = '\ufeff{"n": 1}\r\n{"n": 2}\r\n\r\n{"n": "\ufeff"}'.encode()  # a mark inside a line is data
+    (folder / "windows.json").write_bytes(content)
+    (folder / "windows.json.gz").write_bytes(gzip.compress(content))
+    (folder / "plain.json").write_bytes(b'{"n": 1}\n')
+    files, _ = list_landing(tmp_path)
+    rows = read_lines(engines.handle(engine).session(), tmp_path, files, one_scan).collect()
+    found = {(r.file_path.rsplit("/", 1)[1], r.line_number): r.raw_line for r in rows}
+    written = {1: '{"n": 1}', 2: '{"n": 2}', 3: "", 4: '{"n": "\ufeff"}'}
+    assert found == {**{("windows.json", n): line for n, line in written.items()},
+                     **{("windows.json.gz", n): line for n, line in written.items()},
+                     ("plain.json", 1): '{"n": 1}'}
+
+
+def test_an_accounts_snapshot_with_a_byte_order_mark_keeps_its_header():
+    from jobs.ingest.accounts import decode_snapshot, parse_accounts_csv
+
+    rows = parse_accounts_csv(decode_snapshot("\ufeffcustomer_id,industry\nc-1,retail\n".encode()))
+    assert [(r.status, r.customer_id, r.industry) for r in rows] == [("accepted", "c-1", "retail")]
+
+
 def _files(*paths: str):
     from jobs.ingest.landing import LandingFile
 
