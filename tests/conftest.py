@@ -24,7 +24,12 @@ SHARED_BUILD_DIRS = {"known_answers", "site"}
 def pytest_collection_modifyitems(items):
     """Group tests for `pytest -n N --dist loadgroup`: a directory that shares a build goes whole
     to one worker, any other test module goes whole to one worker (its module fixtures are built
-    once). Without xdist the marks do nothing."""
+    once). Without xdist the marks do nothing.
+
+    The cluster tests, the longest group by far (a quarter of an hour), are collected first:
+    xdist hands groups out in collection order, and the longest one started last would run
+    alone at the end while the other worker idles."""
+    items.sort(key=lambda item: item.get_closest_marker("cluster") is None)  # stable: the rest keep their order
     for item in items:
         parts = Path(item.fspath).resolve().relative_to(TESTS).parts
         group = parts[0] if parts[0] in SHARED_BUILD_DIRS else "/".join(parts)

@@ -25,7 +25,7 @@ from sodai.forecast import table as forecast_table
 from sodai.forecast.registry import SCORE_TAG
 from sodai.stages import STAGE_NAMES
 from sodai.status import read_table
-from sodai.tracking import tracking_uri
+from sodai.tracking import registry_uri, tracking_uri
 from tests.integration.conftest import SEED, WINDOW_CUSTOMERS, WINDOW_K
 
 pytestmark = pytest.mark.integration
@@ -44,7 +44,9 @@ class Tracked:
 def tracked(window_run) -> Tracked:
     settings = window_run.settings
     report = json.loads(pipeline.report_path(settings).read_text())
-    return Tracked(settings, report, MlflowClient(tracking_uri(settings)))
+    # its registry named: a client without one takes the registry last set process-wide, by
+    # whichever test in this worker forecast last
+    return Tracked(settings, report, MlflowClient(tracking_uri(settings), registry_uri(settings)))
 
 
 def _pipeline_runs(tracked: Tracked):
