@@ -63,7 +63,7 @@ status: setup
 # Two worker processes: half the suite's time is spent waiting on engine statements, not on the CPU;
 # tests sharing an expensive fixture stay in one worker (tests/conftest.py, xdist groups).
 test: setup lint $(S3PROXY)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --no-loadscope-reorder
 
 # Python (ruff, pyproject.toml) and the dbt models' SQL (sqlfluff, dbt_project/.sqlfluff)
 lint: setup

@@ -4,6 +4,7 @@ when the suite runs under pytest-xdist, as `make test` does)."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,17 @@ def pytest_collection_modifyitems(items):
     to one worker, any other test module goes whole to one worker (its module fixtures are built
     once). Without xdist the marks do nothing.
 
-    The cluster tests, the longest group by far (a quarter of an hour), are collected first:
-    xdist hands groups out in collection order, and the longest one started last would run
-    alone at the end while the other worker idles."""
-    items.sort(key=lambda item: item.get_closest_marker("cluster") is None)  # stable: the rest keep their order
+    And order them as the groups should be handed out: the cluster tests first (two tests that
+    take a quarter of an hour: started last, they would run alone while the other worker idles),
+    then the groups with the most tests first, as xdist would order them itself. `make test`
+    passes --no-loadscope-reorder so that xdist keeps this order."""
+    group_of = {}
     for item in items:
         parts = Path(item.fspath).resolve().relative_to(TESTS).parts
-        group = parts[0] if parts[0] in SHARED_BUILD_DIRS else "/".join(parts)
+        group_of[item.nodeid] = group = parts[0] if parts[0] in SHARED_BUILD_DIRS else "/".join(parts)
         item.add_marker(pytest.mark.xdist_group(group))
+    size = Counter(group_of.values())
+    items.sort(key=lambda item: (item.get_closest_marker("cluster") is None, -size[group_of[item.nodeid]]))
 
 
 def settings_for(root: Path, engine: str = DEFAULT_ENGINE) -> Settings:
