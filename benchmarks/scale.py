@@ -126,7 +126,7 @@ def _measure(place: _Place, engine: str, landing: Path, customers: int, manifest
         shutil.rmtree(output, ignore_errors=True)
         if place.s3 is None:
             shutil.rmtree(Path(lakehouse).parent, ignore_errors=True)
-        else:
+        elif place.s3.client().exists(lakehouse.removeprefix("s3://")):  # a failed run may have written nothing
             place.s3.client().rm(lakehouse.removeprefix("s3://"), recursive=True)
     millions = m.result["lines"] / 1e6
     return {

@@ -15,8 +15,8 @@ depends on where the lakehouse is:
   of a process that died: it expires, and the next run takes it over with a put conditional on
   the expired version, so of two runs racing to take it over exactly one wins. A run on the
   holder's own host need not wait for that: when the holder's process is gone (a crash, or a run
-  that failed while the store was down and could not delete its lease) it takes over at once. A holder that
-  failed to renew in time (paused longer than the lease) has lost it, and stops at the next
+  that failed while the store was down and could not delete its lease) it takes over at once.
+  A holder that failed to renew in time (paused longer than the lease) has lost it, and stops at the next
   stage rather than write beside the new holder. Expiry is judged on this host's clock against
   the store's time of the last renewal: hosts' clocks must agree to well within the lease.
 """

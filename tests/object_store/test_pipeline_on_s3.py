@@ -23,8 +23,8 @@ from jobs import storage
 from jobs.generate import redeliver_file, write_event_file
 from sodai.delta_read import read_pandas
 from sodai.lock import RunLock, RunLocked
-from tests.integration.conftest import PROJECT_ROOT
-from tests.object_store.conftest import BACKFILL_DAY, DAYS, on_s3, report_of, sodai
+from tests.integration.conftest import PROJECT_ROOT, cli_env
+from tests.object_store.conftest import BACKFILL_DAY, DAYS, on_s3, report_of, sodai, store_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.sail]
 
@@ -179,7 +179,7 @@ def test_status_and_the_report_site_read_the_lakehouse_in_the_store(scheduled, s
 
 
 def test_a_store_outage_mid_run_fails_naming_the_store_and_a_rerun_gives_the_same_report(reference, local_landing,
-                                                                                           tmp_path):
+                                                                                           tmp_path, monkeypatch):
     """s3proxy stopped while the run is paused after one of refine's merges: the run fails with
     an error naming the store; once it is back, a re-run ends at the undisturbed report, every
     event accepted once."""
@@ -188,13 +188,12 @@ def test_a_store_outage_mid_run_fails_naming_the_store_and_a_rerun_gives_the_sam
     from tests.servers.s3proxy import S3Proxy
 
     with S3Proxy(tmp_path / "store") as store:
+        for name, value in store.credentials_env.items():  # for this process's own reads of the store
+            monkeypatch.setenv(name, value)
         settings = on_s3(store, tmp_path, "outage")
         store.upload(local_landing, str(settings.landing))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SODAI")} | store.credentials_env | {
-            "SODAI__PATHS__LANDING": str(settings.landing), "SODAI__PATHS__LAKEHOUSE": str(settings.lakehouse),
-            "SODAI__PATHS__OUTPUT": str(settings.output), "SODAI__ENGINE__KIND": "sail",
-            "SODAI__OBJECT_STORE__ENDPOINT_URL": store.endpoint, "SODAI__OBJECT_STORE__REGION": "us-east-1",
-            "SODAI_FAILPOINT": "refine.after_merge.notebook_library_imported:pause"}
+        env = cli_env(settings, failpoint="refine.after_merge.notebook_library_imported:pause",
+                      extra_env=store_env(settings, store))
         run = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "run", "--date", BACKFILL_DAY.isoformat()],
                                env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:

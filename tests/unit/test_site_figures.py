@@ -137,4 +137,3 @@ def test_table_rows_show_suppressed_cells_as_suppressed_and_csv_keeps_them_empty
     assert rows[0]["customers"] == "masqué (< 10 clients)"
     csv = specs.csv_frame(frame).to_csv(index=False).splitlines()
     assert csv[1] == "Financial Services,fs,,True"
-
