@@ -105,7 +105,12 @@ def test_the_tasks_of_a_killed_worker_ran_again_elsewhere(on_cluster, cluster):
     assert log.count("Lost executor") >= len(killed)
     for stage, task in killed.items():
         lost = next((line for line in log.splitlines() if f"(TID {task})" in line
-                     and ("its executor exited" in line or "Lost task" in line)), None)
+                     and ("its executor exited" in line or "ExecutorLostFailure" in line)), None)
         assert lost is not None, f"{stage}: task {task} was not lost"
-        index, attempt, spark_stage = re.search(r"task (\d+)\.(\d+) in stage (\S+) \(TID", lost).groups()
-        assert f"Starting task {index}.{int(attempt) + 1} in stage {spark_stage} " in log, f"{stage}: {lost}"
+        index, attempt, stage_id, stage_attempt = re.search(
+            r"task (\d+)\.(\d+) in stage (\d+)\.(\d+) \(TID", lost).groups()
+        # Its next attempt in the same task set, or, when a sibling's fetch failure made Spark
+        # resubmit the whole stage, that task in the stage's next attempt.
+        next_attempt = f"Starting task {index}.{int(attempt) + 1} in stage {stage_id}.{stage_attempt} "
+        resubmitted = re.search(rf"Starting task {index}\.\d+ in stage {stage_id}\.{int(stage_attempt) + 1} ", log)
+        assert next_attempt in log or resubmitted, f"{stage}: {lost}"

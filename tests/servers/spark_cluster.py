@@ -140,13 +140,16 @@ class SparkCluster:
     def kill_worker_mid_task(self, index: int, timeout_s: float = 300) -> str:
         """kill -9 of a worker and its executor while the executor runs a task; returns that
         task's id (the driver's log names it as lost). The worker's process group is frozen
-        first, so the task seen running is still running when the kill lands."""
+        first, so the task seen running is still running when the kill lands. Only tasks started
+        after the call count: a task that ended in a fetch failure logs no end in the executor's
+        log, and it would otherwise look in flight for ever."""
         deadline = time.monotonic() + timeout_s
         group = self._workers[index].pid
+        earlier = set(self._tasks_in_flight(index))
         while time.monotonic() < deadline:
-            if self._tasks_in_flight(index):
+            if set(self._tasks_in_flight(index)) - earlier:
                 os.killpg(group, signal.SIGSTOP)
-                in_flight = self._tasks_in_flight(index)
+                in_flight = [task for task in self._tasks_in_flight(index) if task not in earlier]
                 if in_flight:
                     self.kill_worker(index)
                     return in_flight[0]
