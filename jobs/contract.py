@@ -137,6 +137,7 @@ EVENT_TYPES_BY_NAME: dict[str, EventType] = {e.name: e for e in EVENT_TYPES}
 class Rule:
     """Names of the rules a rejected line can break (the `rule` column of the quarantine)."""
 
+    INVALID_ENCODING = "invalid_encoding"
     EMPTY_LINE = "empty_line"
     INVALID_JSON = "invalid_json"
     MISSING_REQUIRED_FIELD = "missing_required_field"

@@ -1,4 +1,5 @@
-"""How the pipeline's engine tables are declared, created and read (where they live: jobs/storage.py).
+"""How the pipeline's engine tables are declared, created, upgraded and read (where they live:
+jobs/storage.py; how an earlier version's layout is upgraded: jobs/layout.py).
 
 Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Job code addresses them by location
 (``delta.`<path>` `` in SQL, ``read.format("delta").load(path)``), never by a catalog name:
@@ -15,7 +16,8 @@ from pathlib import Path
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
-from jobs import storage
+from jobs import layout, storage
+from jobs.layout import AddedColumn
 from jobs.storage import Location
 
 
@@ -40,6 +42,7 @@ class Lakehouse:
     def __init__(self, root: Location | Path):
         self.root = storage.as_location(root)
         self._registered: set[tuple[str, str]] = set()  # (session id, table) already declared
+        self._current: set[str] = set()  # tables known to exist with their declared layout
 
     def location(self, spec: TableSpec) -> str:
         return storage.uri(storage.table_path(self.root, spec))
@@ -54,14 +57,22 @@ class Lakehouse:
     def read(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
         return spark.read.format("delta").load(self.location(spec))
 
-    def ensure(self, spark: SparkSession, *specs: TableSpec) -> None:
-        """Create each table that does not exist yet, empty, with its schema and partitioning."""
+    def ensure(self, spark: SparkSession, *specs: TableSpec) -> list[AddedColumn]:
+        """Create each table that does not exist yet, empty, with its schema and partitioning, and
+        bring each one an earlier version built to its declared layout (jobs/layout.py): the
+        columns added, for the run to say so. A layout is checked once per Lakehouse."""
+        added: list[AddedColumn] = []
         for spec in specs:
             if not self.exists(spec):
                 writer = spark.createDataFrame([], spec.columns).write.format("delta").mode("append")
                 if spec.partitioned_by:
                     writer = writer.partitionBy(*spec.partitioned_by)
                 writer.save(self.location(spec))
+            elif spec.qualified not in self._current:
+                added += layout.upgrade(storage.table_path(self.root, spec), spec.qualified, spec.columns,
+                                        spec.partitioned_by)
+            self._current.add(spec.qualified)
+        return added
 
     def register(self, spark: SparkSession, *specs: TableSpec) -> None:
         """Declare catalog names (`schema.table`) for these tables in this session, creating

@@ -4,7 +4,7 @@ it is orchestration/cli (docs/architecture.md, "How the code is layered")."""
 
 import os
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # a release that changes a table's layout says how it upgrades (docs/operations.md)
 
 # The MLflow library's own usage reporting stays off unless asked for: runs may be on private
 # telemetry, in places that reach no outside host (read by mlflow when it is first imported).

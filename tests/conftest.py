@@ -3,6 +3,7 @@ when the suite runs under pytest-xdist, as `make test` does)."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -38,6 +39,13 @@ def pytest_collection_modifyitems(items):
         item.add_marker(pytest.mark.xdist_group(group))
     size = Counter(group_of.values())
     items.sort(key=lambda item: (item.get_closest_marker("cluster") is None, -size[group_of[item.nodeid]]))
+
+
+def report_contents(settings: Settings) -> dict:
+    """report.json without what differs between any two runs of the same telemetry: the time it
+    was generated and its provenance (run ids, versions)."""
+    report = json.loads((settings.output / "report.json").read_text())
+    return {k: v for k, v in report.items() if k not in ("generated_at", "provenance")}
 
 
 def settings_for(root: Path, engine: str = DEFAULT_ENGINE) -> Settings:

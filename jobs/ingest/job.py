@@ -12,8 +12,6 @@ file (same path, same bytes) is recognised by its SHA-256 in the ledger and adds
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -30,9 +28,11 @@ from jobs.contract import Rule
 from jobs.failpoints import failpoint
 from jobs.ingest import tables as T
 from jobs.ingest.accounts import decode_snapshot, parse_accounts_csv
-from jobs.ingest.landing import LandingFile, StrayFile, files_for_day, list_landing, read_lines, sha256_of
+from jobs.ingest.inspection import Inspection, inspect_file
+from jobs.ingest.landing import LandingFile, StrayFile, files_for_day, list_landing, read_lines
 from jobs.ingest.validate import validate_event_lines
 from jobs.lakehouse import Lakehouse
+from jobs.layout import AddedColumn
 from jobs.runs import new_run_id
 from jobs.storage import Location
 
@@ -62,6 +62,7 @@ class IngestReport:
     strays: list[StrayFile] = field(default_factory=list)
     quarantine_by_rule: dict[str, int] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)  # "file:line: rule (field)" of a few rejects
+    upgraded: list[AddedColumn] = field(default_factory=list)  # layout changes made to older tables
 
     def total(self, attribute: str) -> int:
         return sum(getattr(f, attribute) for f in self.files)
@@ -138,19 +139,6 @@ def mark_duplicates(batch: DataFrame, seen_event_ids: DataFrame) -> DataFrame:
     ).drop("_seen", "_repeated")
 
 
-def _check_readable(root: Location, file: LandingFile) -> str | None:
-    """None if the file can be read whole, else why not (a truncated or corrupt gzip)."""
-    if not file.compressed:
-        return None
-    try:
-        with (root / file.path).open("rb") as raw, gzip.open(raw, "rb") as handle:
-            while handle.read(1 << 20):
-                pass
-    except (OSError, EOFError, zlib.error) as error:
-        return f"cannot decompress: {error}"
-    return None
-
-
 def _reconcile(spark: SparkSession, lakehouse: Lakehouse, spec, run_id: str, files: Iterable[str]) -> list[FileReconciliation]:
     rows = (
         lakehouse.read(spark, spec)
@@ -181,23 +169,23 @@ class IngestJob:
     def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
         """Ingest every new file; `on_batch(done_files, total_files)` reports progress."""
         spark, lakehouse = self.spark, self.lakehouse
-        lakehouse.ensure(spark, *T.ALL)
-        report = IngestReport(rolled_back=recover(spark, lakehouse))
+        upgraded = lakehouse.ensure(spark, *T.ALL)
+        report = IngestReport(rolled_back=recover(spark, lakehouse), upgraded=upgraded)
         files, report.strays = list_landing(self.landing)
         if self.until is not None:
             files = files_for_day(files, self.until)
         new_files = self._new_files(files, report)
         events = [f for f, _ in new_files if f.kind == "events"]
         accounts = [f for f, _ in new_files if f.kind == "accounts"]
-        hashes = {f.path: h for f, h in new_files}
+        inspections = {f.path: i for f, i in new_files}
         done = 0
         for chunk in bounded_batches(events, lambda f: f.size, self.files_per_batch, self.bytes_per_batch):
-            self._ingest_events(chunk, hashes, report)
+            self._ingest_events(chunk, inspections, report)
             done += len(chunk)
             if on_batch:
                 on_batch(done, len(events) + len(accounts))
         if accounts:
-            self._ingest_accounts(accounts, hashes, report)
+            self._ingest_accounts(accounts, inspections, report)
             if on_batch:
                 on_batch(done + len(accounts), len(events) + len(accounts))
         report.quarantine_by_rule = self._quarantine_counts(report.run_ids)
@@ -206,61 +194,61 @@ class IngestJob:
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def _new_files(self, files: list[LandingFile], report: IngestReport) -> list[tuple[LandingFile, str]]:
-        """Files whose bytes are not in the ledger yet, with their SHA-256. Re-deliveries of
-        known bytes are recorded in the ledger (so they are not hashed again) and skipped."""
+    def _new_files(self, files: list[LandingFile], report: IngestReport) -> list[tuple[LandingFile, Inspection]]:
+        """Files whose bytes are not in the ledger yet, with what one pass over their bytes found
+        (their SHA-256 among it). Re-deliveries of known bytes are recorded in the ledger (so they
+        are not read again) and skipped."""
         ledger = self.lakehouse.read(self.spark, T.LEDGER).select("file_path", "size", "mtime_ns", "sha256").collect()
         known_stat = {(r.file_path, r.size, r.mtime_ns) for r in ledger}
         known_hash = {(r.file_path, r.sha256) for r in ledger}
-        new: list[tuple[LandingFile, str]] = []
+        new: list[tuple[LandingFile, Inspection]] = []
         redelivered: list[tuple] = []
         for file in files:
             if (file.path, file.size, file.mtime_ns) in known_stat:
                 continue
-            digest = sha256_of(self.landing / file.path)
-            if (file.path, digest) in known_hash:
-                redelivered.append((file.path, file.size, file.mtime_ns, digest, None, "redelivered", _now()))
+            inspection = inspect_file(self.landing / file.path)
+            if (file.path, inspection.sha256) in known_hash:
+                redelivered.append((file.path, file.size, file.mtime_ns, inspection.sha256, None, "redelivered", _now()))
                 report.redelivered.append(file.path)
             else:
-                new.append((file, digest))
+                new.append((file, inspection))
         _append(self.spark, self.lakehouse, T.LEDGER, redelivered)
         return new
 
-    def _ingest_events(self, files: list[LandingFile], hashes: dict[str, str], report: IngestReport) -> None:
+    def _ingest_events(self, files: list[LandingFile], inspections: dict[str, Inspection], report: IngestReport) -> None:
         spark, lakehouse = self.spark, self.lakehouse
         run_id = new_run_id("ingest")
         _set_state(spark, lakehouse, run_id, "started", files=len(files))
         now = _now()
-        readable, unreadable = [], []
-        for file in files:
-            reason = _check_readable(self.landing, file)
-            (readable if reason is None else unreadable).append((file, reason))
+        readable = [f for f in files if inspections[f.path].problem is None]
+        unreadable = [f for f in files if inspections[f.path].problem is not None]
+        readers = {f.path: inspections[f.path].reader(f.path) for f in readable}
         batch = mark_duplicates(
-            validate_event_lines(read_lines(spark, self.landing, [f for f, _ in readable], self.one_scan)),
+            validate_event_lines(read_lines(spark, self.landing, readable, self.one_scan, readers)),
             lakehouse.read(spark, T.BRONZE_EVENTS).where(F.col("status") == "accepted").select("event_id"),
         )
         unreadable_rows = [
-            (f.path, f.partition_date, 0, "", run_id, now, "quarantined", Rule.UNREADABLE_FILE, reason,
-             None, None, None, None, None, None, None, None, None, None, f.partition_date.replace(day=1))
-            for f, reason in unreadable
+            (f.path, f.partition_date, 0, "", run_id, now, "quarantined", Rule.UNREADABLE_FILE, inspections[f.path].problem,
+             None, None, None, None, None, None, None, None, None, None, f.partition_date.replace(day=1), None)
+            for f in unreadable
         ]
         bronze = batch.select(
             "file_path", "landing_date", "line_number", "raw_line",
             F.lit(run_id).alias("ingest_run_id"), F.lit(now).cast("timestamp").alias("ingested_at"),
             "status", "reject_rule", "reject_field", "event_id", "schema_version", "event_type", "event_ts",
             "customer_id", "workspace_id", "user_email", "client_ip", "cloud", "payload_json",
-            F.trunc("landing_date", "month").alias("landing_month"),
+            F.trunc("landing_date", "month").alias("landing_month"), "raw_bytes",
         )
         if unreadable_rows:
             bronze = bronze.unionByName(spark.createDataFrame(unreadable_rows, T.BRONZE_EVENTS.columns))
-            report.unreadable += [(f.path, reason) for f, reason in unreadable]
+            report.unreadable += [(f.path, inspections[f.path].problem) for f in unreadable]
         bronze.write.format("delta").mode("append").partitionBy("landing_month").save(
             lakehouse.location(T.BRONZE_EVENTS)
         )
         failpoint("ingest.after_bronze_write")
-        self._finish(run_id, T.BRONZE_EVENTS, files, hashes, report)
+        self._finish(run_id, T.BRONZE_EVENTS, files, inspections, report)
 
-    def _ingest_accounts(self, files: list[LandingFile], hashes: dict[str, str], report: IngestReport) -> None:
+    def _ingest_accounts(self, files: list[LandingFile], inspections: dict[str, Inspection], report: IngestReport) -> None:
         spark, lakehouse = self.spark, self.lakehouse
         run_id = new_run_id("ingest")
         _set_state(spark, lakehouse, run_id, "started", files=len(files))
@@ -274,9 +262,10 @@ class IngestJob:
                      row.reject_rule, row.reject_field, row.customer_id, row.industry, row.country, row.segment)
                 )
         _append(spark, lakehouse, T.BRONZE_ACCOUNTS, rows)
-        self._finish(run_id, T.BRONZE_ACCOUNTS, files, hashes, report)
+        self._finish(run_id, T.BRONZE_ACCOUNTS, files, inspections, report)
 
-    def _finish(self, run_id: str, spec, files: list[LandingFile], hashes: dict[str, str], report: IngestReport) -> None:
+    def _finish(self, run_id: str, spec, files: list[LandingFile], inspections: dict[str, Inspection],
+                report: IngestReport) -> None:
         """Quarantine, reconciliation and ledger rows for a written batch, then its commit."""
         spark, lakehouse = self.spark, self.lakehouse
         rejected = lakehouse.read(spark, spec).where(
@@ -285,6 +274,7 @@ class IngestJob:
         rejected.select(
             "file_path", "line_number", F.col("reject_rule").alias("rule"), F.col("reject_field").alias("field"),
             "raw_line", "ingest_run_id", "ingested_at",
+            (F.col("raw_bytes") if "raw_bytes" in spec.columns else F.lit(None).cast("binary")).alias("raw_bytes"),
         ).write.format("delta").mode("append").save(lakehouse.location(T.QUARANTINE))
         reconciliation = _reconcile(spark, lakehouse, spec, run_id, [f.path for f in files])
         # Every non-empty events file has a line: never commit a batch that lost one. (An accounts
@@ -302,7 +292,7 @@ class IngestJob:
         )
         _append(
             spark, lakehouse, T.LEDGER,
-            [(f.path, f.size, f.mtime_ns, hashes[f.path], run_id, "ingested", now) for f in files],
+            [(f.path, f.size, f.mtime_ns, inspections[f.path].sha256, run_id, "ingested", now) for f in files],
         )
         failpoint("ingest.before_commit")
         _set_state(spark, lakehouse, run_id, "committed", files=len(files),

@@ -1,21 +1,25 @@
 """The landing zone: which files are there, and their lines as a DataFrame.
 
-Listing and hashing happen here, at the edge, on the store the landing zone is in (a local disk,
-a shared mount, or an object store: jobs/storage.py); reading the lines happens in the engine.
+Listing happens here, at the edge, on the store the landing zone is in (a local disk, a shared
+mount, or an object store: jobs/storage.py), and so does a first look at each new file's bytes
+(jobs/ingest/inspection.py); reading the lines happens in the engine.
 """
 
 from __future__ import annotations
 
-import hashlib
+import gzip
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from pyspark.sql import functions as F
+from pyspark.sql.connect.column import Column
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
 from jobs import storage
+from jobs.ingest.inspection import Reader
 from jobs.storage import Location
 
 EVENTS_DIR = "events"
@@ -113,15 +117,22 @@ def accounts_snapshot_choice(snapshot_date: date | None, run_date: date | None) 
     return AccountsSnapshotChoice(snapshot_date, run_date, rule)
 
 
-def sha256_of(path: Location, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 BYTE_ORDER_MARK = "\ufeff"  # U+FEFF, as UTF-8 the bytes EF BB BF
+# Text read as bytes is held as ISO-8859-1 (Latin-1) text: every byte one character of the same
+# number, so nothing is lost, and every engine can split, compare and encode it back exactly.
+LATIN1 = "ISO-8859-1"
+LATIN1_BYTE_ORDER_MARK = "\u00ef\u00bb\u00bf"
+NON_ASCII = r"[\x80-\xff]"
+# A well-formed UTF-8 multi-byte sequence (RFC 3629: no overlong forms, no surrogates, at most
+# U+10FFFF), as Latin-1 characters. Removing these from a line leaves a byte of 0x80 or more
+# exactly when the line is not UTF-8. (A pattern for a whole valid line would be a repeated
+# group, which Java's regex engine matches recursively: a long line would overflow its stack.)
+UTF8_MULTIBYTE = (
+    r"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    r"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    r"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 def _union_all(frames: list[DataFrame]) -> DataFrame:
@@ -136,64 +147,106 @@ def _union_all(frames: list[DataFrame]) -> DataFrame:
 _RELATIVE_EVENTS_PATH = f"({_EVENTS_PATH})$"
 
 
-def _text_per_file(spark: SparkSession, root: Location, f: LandingFile) -> DataFrame:
-    """``file_path, _text`` of one file, from a scan of its own."""
+def _as_latin1(content: Column) -> Column:
+    return F.decode(content, LATIN1)
+
+
+def _text_per_file(spark: SparkSession, root: Location, f: LandingFile, reader: Reader) -> DataFrame:
+    """``file_path, _text, _bytes`` of one file, from a scan of its own (`_bytes`: `_text` holds
+    the file's bytes as Latin-1, to be decoded line by line)."""
     location = storage.uri(root / f.path)
-    if f.compressed:
-        text = spark.read.text(location, wholetext=True).select(F.col("value").alias("_text"))
+    if reader is Reader.GZIP_TEXT:
+        text = spark.read.text(location, wholetext=True).select(F.col("value").alias("_text"), F.lit(False).alias("_bytes"))
+    elif reader is Reader.GUNZIPPED_HERE:
+        content = gzip.decompress((root / f.path).read_bytes())
+        text = spark.createDataFrame([(content,)], "content binary").select(
+            _as_latin1(F.col("content")).alias("_text"), F.lit(True).alias("_bytes"))
     else:
-        text = spark.read.format("binaryFile").load(location).select(F.col("content").cast("string").alias("_text"))
+        text = spark.read.format("binaryFile").load(location).select(
+            _as_latin1(F.col("content")).alias("_text"), F.lit(True).alias("_bytes"))
     # limit(1): an engine that splits a big file into ranges returns its whole content once
     # per range; one copy is the file.
-    return text.limit(1).select(F.lit(f.path).alias("file_path"), "_text")
+    return text.limit(1).select(F.lit(f.path).alias("file_path"), "_text", "_bytes")
 
 
 def _texts_in_one_scan(spark: SparkSession, root: Location, files: list[LandingFile]) -> DataFrame:
-    """``file_path, _text`` of plain (not compressed) events files, from one binary scan; one
-    row per path, since an engine may return a file once per range it split the file into."""
+    """``file_path, _text, _bytes`` of files read as bytes, from one binary scan; one row per
+    path, since an engine may return a file once per range it split the file into."""
     scan = spark.read.format("binaryFile").load([storage.uri(root / f.path) for f in files])
     return scan.select(
         F.regexp_extract("path", _RELATIVE_EVENTS_PATH, 1).alias("file_path"),
-        F.col("content").cast("string").alias("_text"),
+        _as_latin1(F.col("content")).alias("_text"),
+        F.lit(True).alias("_bytes"),
     ).dropDuplicates(["file_path"])
 
 
-def read_lines(spark: SparkSession, root: Location, files: list[LandingFile], one_scan: bool = False) -> DataFrame:
-    """The lines of `files` as ``file_path, landing_date, line_number, raw_line``.
+def read_lines(spark: SparkSession, root: Location, files: list[LandingFile], one_scan: bool = False,
+               readers: Mapping[str, Reader] | None = None) -> DataFrame:
+    """The lines of `files` as ``file_path, landing_date, line_number, raw_line, raw_bytes``.
+
+    `raw_line` is the line as text. A line that is not UTF-8 cannot be: its `raw_bytes` hold its
+    exact bytes, and its `raw_line` their ASCII, with U+FFFD for every other byte (for every other
+    line `raw_bytes` is null and `raw_line` is exact).
 
     Whole files are read as one value and split here, so line numbers are exact on every engine
     (a splittable text scan gives no line numbers, and not every engine exposes the file name).
-    By default each file is its own scan, labelled with its path: cheap on Sail, but a job per
-    file on the JVM engine. With `one_scan` a batch's plain files are read by one binary scan
-    (4x faster on the JVM engine for 840 files, 2x slower on Sail); gzip files, which the engine
-    decompresses as text, are always read one by one.
+    `readers` says how each file is read (jobs/ingest/inspection.py; by default by its name: a
+    .gz file as gzip text, any other as bytes). By default each file is its own scan, labelled
+    with its path: cheap on Sail, but a job per file on the JVM engine. With `one_scan` a batch's
+    files read as bytes are read by one binary scan (4x faster on the JVM engine for 840 files,
+    2x slower on Sail).
     """
     files = [f for f in files if f.size > 0]  # an empty file has no lines
-    plain = [f for f in files if not f.compressed] if one_scan else []
-    parts = [_text_per_file(spark, root, f) for f in files if f.compressed or not one_scan]
-    if plain:
-        parts.append(_texts_in_one_scan(spark, root, plain))
+    readers = readers or {}
+    reader = {f.path: readers.get(f.path, Reader.GZIP_TEXT if f.compressed else Reader.BYTES) for f in files}
+    in_one_scan = [f for f in files if reader[f.path] is Reader.BYTES] if one_scan else []
+    parts = [_text_per_file(spark, root, f, reader[f.path]) for f in files if f not in in_one_scan]
+    if in_one_scan:
+        parts.append(_texts_in_one_scan(spark, root, in_one_scan))
     if not parts:
-        return spark.createDataFrame([], "file_path string, landing_date date, line_number bigint, raw_line string")
-    texts = _union_all(parts)
+        return spark.createDataFrame(
+            [], "file_path string, landing_date date, line_number bigint, raw_line string, raw_bytes binary")
+    return _split_lines(_union_all(parts))
+
+
+def _split_lines(texts: DataFrame) -> DataFrame:
+    """``file_path, _text, _bytes`` -> one row per line (read_lines' columns)."""
     # Per file first, then one row per line: 1-based numbers, the empty string after a final
     # newline is not a line, and the CR of CRLF line ends is dropped. Everything per file
     # (the line count included) is computed before the explode: an expression on the array next
     # to the explode would be evaluated on every line, with the whole file, on some engines.
     # A byte-order mark opening a file (editors and Windows tools write one) is not part of its
     # first line: the line would not parse as JSON.
-    text = F.col("_text")
-    text = F.when(text.startswith(BYTE_ORDER_MARK), F.expr("substring(_text, 2)")).otherwise(text)
+    text, as_bytes = F.col("_text"), F.col("_bytes")
+    text = (F.when(as_bytes & text.startswith(LATIN1_BYTE_ORDER_MARK), F.expr("substring(_text, 4)"))
+            .when(~as_bytes & text.startswith(BYTE_ORDER_MARK), F.expr("substring(_text, 2)"))
+            .otherwise(text))
     per_file = texts.select(
         "file_path",
         F.to_date(F.regexp_extract("file_path", r"date=(\d{4}-\d{2}-\d{2})", 1)).alias("landing_date"),
+        "_bytes",
         F.split(text, "\n").alias("_lines"),
     ).withColumn("_n", F.size("_lines"))
-    exploded = per_file.select("file_path", "landing_date", "_n", F.posexplode("_lines").alias("_pos", "_line"))
+    exploded = per_file.select("file_path", "landing_date", "_bytes", "_n",
+                               F.posexplode("_lines").alias("_pos", "_line"))
     line = F.col("_line")
-    return exploded.where((F.col("_pos") < F.col("_n") - 1) | (line != "")).select(
-        "file_path",
-        "landing_date",
-        (F.col("_pos") + 1).cast("bigint").alias("line_number"),
-        F.when(line.endswith("\r"), F.expr("substring(_line, 1, length(_line) - 1)")).otherwise(line).alias("raw_line"),
-    )
+    line = F.when(line.endswith("\r"), F.expr("substring(_line, 1, length(_line) - 1)")).otherwise(line)
+    lines = exploded.where((F.col("_pos") < F.col("_n") - 1) | (F.col("_line") != "")).select(
+        "file_path", "landing_date", (F.col("_pos") + 1).cast("bigint").alias("line_number"), "_bytes",
+        line.alias("_line"))
+    return lines.select("file_path", "landing_date", "line_number", *_decoded(F.col("_line"), F.col("_bytes")))
+
+
+def _decoded(line: Column, as_bytes: Column) -> list[Column]:
+    """`raw_line` and `raw_bytes` of a line; `as_bytes`: the line is Latin-1 held bytes.
+
+    Only lines with a byte of 0x80 or more need decoding (a Latin-1 string has more bytes as
+    UTF-8 than characters exactly then); the CASE branches run only on the rows they select, so
+    the UTF-8 decode never sees a line that is not UTF-8 (Sail's fails on it)."""
+    non_ascii = as_bytes & (F.octet_length(line) != F.length(line))
+    not_utf8 = non_ascii & F.regexp_replace(line, UTF8_MULTIBYTE, "").rlike(NON_ASCII)
+    raw_line = (F.when(~non_ascii, line)
+                .when(~not_utf8, F.decode(F.encode(line, LATIN1), "UTF-8"))
+                .otherwise(F.regexp_replace(line, NON_ASCII, REPLACEMENT_CHARACTER)))
+    raw_bytes = F.when(not_utf8, F.encode(line, LATIN1))
+    return [raw_line.alias("raw_line"), raw_bytes.alias("raw_bytes")]

@@ -9,10 +9,13 @@ BRONZE_EVENTS = TableSpec(
     "ingest_run_id string, ingested_at timestamp, status string, reject_rule string, reject_field string, "
     "event_id string, schema_version bigint, event_type string, event_ts timestamp, "
     "customer_id string, workspace_id string, user_email string, client_ip string, cloud string, "
-    "payload_json string, landing_month date",
+    "payload_json string, landing_month date, raw_bytes binary",
     # Monthly partitions: daily ones would make a file per day and batch (thousands of tiny
     # files on a backfill); run ids and dates still skip files through Delta's statistics.
     partitioned_by=("landing_month",),
+    # raw_bytes: the exact bytes of a line that is not UTF-8 (raw_line is then its ASCII, with
+    # U+FFFD for every other byte); null when raw_line is the line exactly. Added in 0.2.0: rows
+    # ingested before have it null (jobs/layout.py adds the column to an older bronze).
     comment="Every line of every landing events file, as read, with its validation status.",
 )
 
@@ -29,8 +32,8 @@ QUARANTINE = TableSpec(
     "ops",
     "quarantine",
     "file_path string, line_number bigint, rule string, field string, raw_line string, "
-    "ingest_run_id string, ingested_at timestamp",
-    comment="Rejected lines with the rule they broke.",
+    "ingest_run_id string, ingested_at timestamp, raw_bytes binary",
+    comment="Rejected lines with the rule they broke (raw_bytes: as in bronze.events).",
 )
 
 RECONCILIATION = TableSpec(

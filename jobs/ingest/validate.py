@@ -1,6 +1,6 @@
 """Validation of raw event lines against the telemetry contract, as one pure transform.
 
-`validate_event_lines` takes ``(file_path, line_number, raw_line)`` rows and returns them with the
+`validate_event_lines` takes ``(file_path, line_number, raw_line, raw_bytes)`` rows and returns them with the
 typed envelope and, for a line that breaks a rule, the first rule it breaks (`reject_rule`) and the
 field concerned (`reject_field`). Rules are plain Spark SQL expressions, so they run unchanged on
 every Spark Connect engine and scale out with it.
@@ -31,6 +31,14 @@ ENVELOPE_SCHEMA = ", ".join(f"{name} string" for name in ENVELOPE_FIELDS)
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 # ISO-8601 date-time with a UTC offset or Z (CONTRACT: event_ts); fractions of a second allowed.
 ISO_TS_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$"
+
+
+# JSON's whitespace around a line's object (a line feed ends the line, the carriage return of a
+# CRLF is dropped when it is read), a line of nothing else, and a control character JSON allows
+# nowhere unescaped (tab and carriage return are whitespace between tokens).
+JSON_BLANKS = " \t"
+BLANK_LINE = r"^[ \t]*$"
+CONTROL_CHARACTER = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 
 
 def _payload_fields() -> dict[str, str]:
@@ -66,15 +74,27 @@ def _field_checks(field: Field) -> list[Check]:
     return checks
 
 
+def _text_checks() -> list[Check]:
+    """Whether the line is a JSON object at all: checked first, on the text. A line that fails
+    one has no envelope (the engines' parsers make different partial sense of such text)."""
+    raw = F.col("raw_line")
+    return [
+        # raw_bytes are kept exactly when the line is not UTF-8 (jobs/ingest/landing.py).
+        (F.col("raw_bytes").isNotNull(), Rule.INVALID_ENCODING, ""),
+        (raw.rlike(BLANK_LINE), Rule.EMPTY_LINE, ""),
+        # get_json_object('$') is null for text that is not JSON; an object starts with '{' and
+        # ends with '}'. The engines' parsers stop at the end of the first value and differ on
+        # control characters, so text after the object and raw control characters (which JSON
+        # allows nowhere, not even in a string) are checked here, the same on every engine.
+        (F.get_json_object(raw, "$").isNull() | ~F.ltrim(raw, F.lit(JSON_BLANKS)).startswith("{")
+         | ~F.rtrim(raw, F.lit(JSON_BLANKS)).endswith("}") | raw.rlike(CONTROL_CHARACTER), Rule.INVALID_JSON, ""),
+    ]
+
+
 def _envelope_checks() -> list[Check]:
     """Checks every line goes through, in the order they are reported."""
-    raw, env = F.col("raw_line"), F.col("_env")
-    version = F.col("_version")
-    checks: list[Check] = [
-        (F.trim(raw) == "", Rule.EMPTY_LINE, ""),
-        # get_json_object('$') is null for text that is not JSON; an object starts with '{'.
-        (F.get_json_object(raw, "$").isNull() | ~F.ltrim(raw).startswith("{"), Rule.INVALID_JSON, ""),
-    ]
+    env, version = F.col("_env"), F.col("_version")
+    checks = _text_checks()
     checks += [(env.getField(name).isNull(), Rule.MISSING_REQUIRED_FIELD, name) for name in ENVELOPE_REQUIRED]
     checks += [
         (version.isNull(), Rule.WRONG_TYPE, "schema_version"),
@@ -115,10 +135,11 @@ def _first_failed_check() -> tuple[Column, list[tuple[str, str]]]:
 def validate_event_lines(lines: DataFrame) -> DataFrame:
     """Parse and check raw event lines.
 
-    In: ``file_path, line_number, raw_line`` (plus any other columns, kept).
+    In: ``file_path, line_number, raw_line, raw_bytes`` (plus any other columns, kept).
     Out: the same plus the typed envelope (``event_id, schema_version, event_type, event_ts`` as a
-    UTC timestamp, ``customer_id, workspace_id, user_email, client_ip, cloud, payload_json``) and
-    ``reject_rule`` / ``reject_field`` (null for a valid line).
+    UTC timestamp, ``customer_id, workspace_id, user_email, client_ip, cloud, payload_json``; null
+    for a line that is not a JSON object) and ``reject_rule`` / ``reject_field`` (null for a
+    valid line).
     """
     envelope = lines.withColumn("_env", F.from_json("raw_line", ENVELOPE_SCHEMA))
     parsed = (
@@ -133,18 +154,17 @@ def validate_event_lines(lines: DataFrame) -> DataFrame:
     failed, outcomes = _first_failed_check()
     rules = F.array(*[F.lit(rule) for rule, _ in outcomes])
     fields = F.array(*[F.lit(field) for _, field in outcomes])
+    failed_index = F.col("_failed")
+    # `_failed` counts from 1; the text checks come first (_envelope_checks).
+    is_json = failed_index.isNull() | (failed_index > len(_text_checks()))
+    envelope_columns = {
+        "event_id": "_env.event_id", "schema_version": "_version", "event_type": "_env.event_type", "event_ts": "_ts",
+        "customer_id": "_env.customer_id", "workspace_id": "_env.workspace_id", "user_email": "_env.user_email",
+        "client_ip": "_env.client_ip", "cloud": "_env.cloud", "payload_json": "_env.payload",
+    }
     checked = parsed.withColumn("_failed", failed.cast("int") + 1).select(
         *lines.columns,
-        F.col("_env.event_id").alias("event_id"),
-        F.col("_version").alias("schema_version"),
-        F.col("_env.event_type").alias("event_type"),
-        F.col("_ts").alias("event_ts"),
-        F.col("_env.customer_id").alias("customer_id"),
-        F.col("_env.workspace_id").alias("workspace_id"),
-        F.col("_env.user_email").alias("user_email"),
-        F.col("_env.client_ip").alias("client_ip"),
-        F.col("_env.cloud").alias("cloud"),
-        F.col("_env.payload").alias("payload_json"),
+        *[F.when(is_json, F.col(source)).alias(name) for name, source in envelope_columns.items()],
         F.when(F.col("_failed").isNotNull(), F.element_at(rules, F.col("_failed"))).alias("reject_rule"),
         F.when(F.col("_failed").isNotNull(), F.element_at(fields, F.col("_failed"))).alias("reject_field"),
     )

@@ -18,6 +18,8 @@ from sodai.gates.state import LAYERS
 
 def ingest(report) -> None:
     """The reconciliation of every file read: lines read = accepted + duplicates + quarantined."""
+    for added in report.upgraded:
+        console.print(f"Lakehouse upgraded in place: {added.text}")
     table = Table(title="Ingest reconciliation (lines read = accepted + duplicates + quarantined)")
     for column in ("file", "read", "accepted", "duplicates", "quarantined", "ok"):
         table.add_column(column, justify="left" if column == "file" else "right")

@@ -7,7 +7,6 @@ Through the Sail engine as a separate server (remote mode), as a scheduler's run
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -21,21 +20,13 @@ import pytest
 from sodai.history import read_history
 from sodai.lock import RunLock
 from sodai.stages import STAGE_NAMES
-from tests.conftest import settings_for
+from tests.conftest import report_contents, settings_for
 from tests.integration.conftest import PROJECT_ROOT, run_cli, silver_snapshot
 
 pytestmark = [pytest.mark.integration, pytest.mark.sail]
 
 DAY = date(2024, 3, 3)  # two weeks into the small landing
 GOLD = ("key_findings", "figure_highlights", "fig01_models_over_time", "fig06_llm_library_usage_weekly")
-
-
-def _report_contents(settings) -> dict:
-    """report.json without what differs by run: its time and provenance (run ids, versions)."""
-    report = json.loads((settings.output / "report.json").read_text())
-    report.pop("generated_at", None)
-    report.pop("provenance", None)
-    return report
 
 
 def _gold(settings) -> dict[str, pd.DataFrame]:
@@ -79,7 +70,7 @@ def test_run_for_a_day_reads_only_files_up_to_that_day(daily, spark_for_sail):
 
 
 def test_the_same_day_twice_changes_nothing(daily, sail_url, spark_for_sail):
-    silver, gold, report = silver_snapshot(spark_for_sail, daily.lakehouse), _gold(daily), _report_contents(daily)
+    silver, gold, report = silver_snapshot(spark_for_sail, daily.lakehouse), _gold(daily), report_contents(daily)
     bronze_rows = spark_for_sail.read.format("delta").load(str(daily.lakehouse / "bronze" / "events")).count()
 
     assert run_cli(daily, "run", "--date", DAY.isoformat(), remote_url=sail_url) == 0
@@ -90,7 +81,7 @@ def test_the_same_day_twice_changes_nothing(daily, sail_url, spark_for_sail):
         pd.testing.assert_frame_equal(silver[name], again[name], obj=name)
     for name, frame in _gold(daily).items():
         pd.testing.assert_frame_equal(gold[name], frame, obj=name)
-    assert _report_contents(daily) == report
+    assert report_contents(daily) == report
     history = read_history(daily.lakehouse)
     assert history["run_id"].nunique() == 2
     assert set(history["status"]) == {"succeeded"}
@@ -105,7 +96,7 @@ def test_backfill_replays_days_in_order_to_the_same_report(daily, small_landing,
     history = read_history(settings.lakehouse)
     runs = history.drop_duplicates("run_id").sort_values("started_at")
     assert [d.isoformat() for d in runs["run_date"]] == ["2024-03-02", DAY.isoformat()]
-    assert _report_contents(settings) == _report_contents(daily)
+    assert report_contents(settings) == report_contents(daily)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +108,7 @@ def test_a_kill_in_any_stage_then_a_rerun_gives_the_undisturbed_report(failpoint
     assert run_cli(settings, "run", "--date", DAY.isoformat(), failpoint=failpoint, remote_url=sail_url) == -signal.SIGKILL
     assert not (settings.output / "report.json").exists()
     assert run_cli(settings, "run", "--date", DAY.isoformat(), remote_url=sail_url) == 0
-    assert _report_contents(settings) == _report_contents(daily)
+    assert report_contents(settings) == report_contents(daily)
     for name, frame in _gold(settings).items():
         pd.testing.assert_frame_equal(_gold(daily)[name], frame, obj=name)
 
@@ -177,4 +168,4 @@ def test_the_pipeline_runs_unchanged_on_its_own_spark_connect_server(daily, smal
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Engine: remote" in done.stdout
-    assert _report_contents(settings) == _report_contents(daily)
+    assert report_contents(settings) == report_contents(daily)

@@ -19,6 +19,7 @@ import pytest
 from deltalake import DeltaTable
 from mlflow import MlflowClient
 
+import sodai
 from sodai import pipeline
 from sodai.config import Settings
 from sodai.forecast import table as forecast_table
@@ -71,7 +72,7 @@ def test_pipeline_run_finished_with_params_stage_metrics_and_provenance(tracked)
     params = run.data.params
     assert params["generator_customers"] == str(WINDOW_CUSTOMERS) and params["generator_seed"] == str(SEED)
     assert params["window_start"] == "2023-02-01" and params["suppression_min_customers"] == str(WINDOW_K)
-    assert len(params["config_hash"]) == 12 and params["code_version"].startswith("0.1.0")
+    assert len(params["config_hash"]) == 12 and params["code_version"].startswith(sodai.__version__)
 
     metrics = run.data.metrics
     reconciliation = read_table(tracked.settings.lakehouse, "ops.ingest_reconciliation")

@@ -4,13 +4,13 @@ telemetry the pipeline runs on there, and its report on local paths to compare w
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from datetime import date
 
 import pytest
 
+from tests.conftest import report_contents as report_of  # noqa: F401 (the store tests import it here)
 from tests.conftest import settings_for
 from tests.integration.conftest import cli_process, generate_small
 from tests.servers.s3proxy import S3Proxy
@@ -51,14 +51,6 @@ def reference(local_landing, tmp_path_factory):
     done = cli_process(settings, "run", "--date", BACKFILL_DAY.isoformat(), extra_env={"SODAI__ENGINE__KIND": "sail"})
     assert done.returncode == 0, done.stdout[-3000:]
     return settings
-
-
-def report_of(settings) -> dict:
-    """report.json without what differs between any two runs (generated_at, provenance)."""
-    report = json.loads((settings.output / "report.json").read_text())
-    report.pop("generated_at", None)
-    report.pop("provenance", None)
-    return report
 
 
 def on_s3(s3, root, bucket: str, engine: str = "sail", **overrides):

@@ -66,8 +66,8 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def validated(spark):
-    rows = [("f.json", i + 1, line) for i, (_, line, _, _) in enumerate(CASES)]
-    frame = spark.createDataFrame(rows, "file_path string, line_number bigint, raw_line string")
+    rows = [("f.json", i + 1, line, None) for i, (_, line, _, _) in enumerate(CASES)]
+    frame = spark.createDataFrame(rows, "file_path string, line_number bigint, raw_line string, raw_bytes binary")
     return {r.line_number: r for r in validate_event_lines(frame).collect()}
 
 

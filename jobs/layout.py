@@ -1,0 +1,87 @@
+"""A table's layout on disk against its declaration: what a run upgrades in place, what it refuses.
+
+A lakehouse outlives the version that built it. When a new version declares a column a table does
+not have yet (a `TableSpec` gained it), the run adds it in place before writing: one metadata-only
+Delta commit (`ADD COLUMN`), the data files untouched, the column null in every row written before.
+Anything else that differs (a column's type, the partitioning) cannot be changed in place without
+rewriting the table; the run refuses it with a `LayoutError` that names the table, the difference
+and what to do, before any stage has written anything.
+
+The comparison is pure (`layout_changes`); reading and altering the table goes through deltalake,
+so it is the same on every engine and store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jobs import storage
+
+# The SQL DDL types TableSpecs use, as Delta's schema names them.
+DELTA_TYPES = {
+    "string": "string", "bigint": "long", "int": "integer", "integer": "integer", "double": "double",
+    "boolean": "boolean", "date": "date", "timestamp": "timestamp", "binary": "binary",
+}
+
+
+class LayoutError(RuntimeError):
+    """A table's layout differs from its declaration in a way the run does not change in place."""
+
+
+@dataclass(frozen=True)
+class AddedColumn:
+    """A column a run added to an existing table."""
+
+    table: str  # schema.name
+    column: str
+    type: str  # as declared (SQL DDL)
+
+    @property
+    def text(self) -> str:
+        return f"{self.table}: added column {self.column} {self.type} (null in the rows written before)"
+
+
+def ddl_columns(ddl: str) -> list[tuple[str, str]]:
+    """`name type` pairs of a TableSpec's DDL, in order (its types are all primitive)."""
+    pairs = []
+    for part in ddl.split(","):
+        name, sql_type = part.strip().split(None, 1)
+        if sql_type.lower() not in DELTA_TYPES:
+            raise ValueError(f"column {name}: type {sql_type} is not one a table declaration may use (primitive types only)")
+        pairs.append((name, sql_type.lower()))
+    return pairs
+
+
+def layout_changes(table: str, ddl: str, partitioned_by: tuple[str, ...],
+                   found_columns: dict[str, str], found_partitions: list[str]) -> list[AddedColumn]:
+    """The columns to add to the table found (`found_columns`: name -> Delta type) so that it has
+    the declared layout; a LayoutError for any other difference. Columns the table has beyond
+    its declaration are kept: a newer version may have added them, and they harm no reader."""
+    if list(found_partitions) != list(partitioned_by):
+        raise LayoutError(
+            f"{table} is partitioned by {found_partitions or 'nothing'}, this version declares "
+            f"{list(partitioned_by) or 'nothing'}; the table cannot be re-partitioned in place: rebuild it "
+            "from the landing zone into a new lakehouse (paths.lakehouse) with `sodai run`")
+    added = []
+    for name, sql_type in ddl_columns(ddl):
+        found = found_columns.get(name)
+        if found is None:
+            added.append(AddedColumn(table, name, sql_type))
+        elif found != DELTA_TYPES[sql_type]:
+            raise LayoutError(
+                f"{table}.{name} is of type {found}, this version declares {sql_type}; the column cannot be "
+                "changed in place: rebuild the table from the landing zone into a new lakehouse "
+                "(paths.lakehouse) with `sodai run`")
+    return added
+
+
+def upgrade(where, table: str, ddl: str, partitioned_by: tuple[str, ...]) -> list[AddedColumn]:
+    """Bring the Delta table at `where` to its declared layout; what was added."""
+    from deltalake.schema import Field
+
+    delta = storage.open_delta(where)
+    found = {f.name: getattr(f.type, "type", str(f.type)) for f in delta.schema().fields}
+    added = layout_changes(table, ddl, partitioned_by, found, delta.metadata().partition_columns)
+    if added:
+        delta.alter.add_columns([Field(a.column, DELTA_TYPES[a.type], nullable=True) for a in added])
+    return added
