@@ -155,7 +155,10 @@ def _text_per_file(spark: SparkSession, root: Location, f: LandingFile, reader: 
     """``file_path, _text, _bytes`` of one file, from a scan of its own (`_bytes`: `_text` holds
     the file's bytes as Latin-1, to be decoded line by line)."""
     location = storage.uri(root / f.path)
-    if reader is Reader.GZIP_TEXT:
+    if reader is Reader.TEXT:
+        text = spark.read.format("binaryFile").load(location).select(
+            F.col("content").cast("string").alias("_text"), F.lit(False).alias("_bytes"))
+    elif reader is Reader.GZIP_TEXT:
         text = spark.read.text(location, wholetext=True).select(F.col("value").alias("_text"), F.lit(False).alias("_bytes"))
     elif reader is Reader.GUNZIPPED_HERE:
         content = gzip.decompress((root / f.path).read_bytes())
@@ -170,13 +173,13 @@ def _text_per_file(spark: SparkSession, root: Location, f: LandingFile, reader: 
 
 
 def _texts_in_one_scan(spark: SparkSession, root: Location, files: list[LandingFile]) -> DataFrame:
-    """``file_path, _text, _bytes`` of files read as bytes, from one binary scan; one row per
-    path, since an engine may return a file once per range it split the file into."""
+    """``file_path, _text, _bytes`` of plain UTF-8 files, from one binary scan; one row per path,
+    since an engine may return a file once per range it split the file into."""
     scan = spark.read.format("binaryFile").load([storage.uri(root / f.path) for f in files])
     return scan.select(
         F.regexp_extract("path", _RELATIVE_EVENTS_PATH, 1).alias("file_path"),
-        _as_latin1(F.col("content")).alias("_text"),
-        F.lit(True).alias("_bytes"),
+        F.col("content").cast("string").alias("_text"),
+        F.lit(False).alias("_bytes"),
     ).dropDuplicates(["file_path"])
 
 
@@ -191,35 +194,37 @@ def read_lines(spark: SparkSession, root: Location, files: list[LandingFile], on
     Whole files are read as one value and split here, so line numbers are exact on every engine
     (a splittable text scan gives no line numbers, and not every engine exposes the file name).
     `readers` says how each file is read (jobs/ingest/inspection.py; by default by its name: a
-    .gz file as gzip text, any other as bytes). By default each file is its own scan, labelled
-    with its path: cheap on Sail, but a job per file on the JVM engine. With `one_scan` a batch's
-    files read as bytes are read by one binary scan (4x faster on the JVM engine for 840 files,
-    2x slower on Sail).
+    .gz file as gzip text, any other as plain text). By default each file is its own scan,
+    labelled with its path: cheap on Sail, but a job per file on the JVM engine. With `one_scan`
+    a batch's plain text files are read by one binary scan (4x faster on the JVM engine for 840
+    files, 2x slower on Sail).
     """
     files = [f for f in files if f.size > 0]  # an empty file has no lines
     readers = readers or {}
-    reader = {f.path: readers.get(f.path, Reader.GZIP_TEXT if f.compressed else Reader.BYTES) for f in files}
-    in_one_scan = [f for f in files if reader[f.path] is Reader.BYTES] if one_scan else []
+    reader = {f.path: readers.get(f.path, Reader.GZIP_TEXT if f.compressed else Reader.TEXT) for f in files}
+    in_one_scan = [f for f in files if reader[f.path] is Reader.TEXT] if one_scan else []
     parts = [_text_per_file(spark, root, f, reader[f.path]) for f in files if f not in in_one_scan]
     if in_one_scan:
         parts.append(_texts_in_one_scan(spark, root, in_one_scan))
     if not parts:
         return spark.createDataFrame(
             [], "file_path string, landing_date date, line_number bigint, raw_line string, raw_bytes binary")
-    return _split_lines(_union_all(parts))
+    as_bytes = any(reader[f.path] in (Reader.BYTES, Reader.GUNZIPPED_HERE) for f in files)
+    return _split_lines(_union_all(parts), as_bytes)
 
 
-def _split_lines(texts: DataFrame) -> DataFrame:
-    """``file_path, _text, _bytes`` -> one row per line (read_lines' columns)."""
+def _split_lines(texts: DataFrame, as_bytes: bool) -> DataFrame:
+    """``file_path, _text, _bytes`` -> one row per line (read_lines' columns). Without files
+    read `as_bytes` (nearly every batch) no line is decoded: each is its text, exactly."""
     # Per file first, then one row per line: 1-based numbers, the empty string after a final
     # newline is not a line, and the CR of CRLF line ends is dropped. Everything per file
     # (the line count included) is computed before the explode: an expression on the array next
     # to the explode would be evaluated on every line, with the whole file, on some engines.
     # A byte-order mark opening a file (editors and Windows tools write one) is not part of its
     # first line: the line would not parse as JSON.
-    text, as_bytes = F.col("_text"), F.col("_bytes")
-    text = (F.when(as_bytes & text.startswith(LATIN1_BYTE_ORDER_MARK), F.expr("substring(_text, 4)"))
-            .when(~as_bytes & text.startswith(BYTE_ORDER_MARK), F.expr("substring(_text, 2)"))
+    text, held_as_bytes = F.col("_text"), F.col("_bytes")
+    text = (F.when(held_as_bytes & text.startswith(LATIN1_BYTE_ORDER_MARK), F.expr("substring(_text, 4)"))
+            .when(~held_as_bytes & text.startswith(BYTE_ORDER_MARK), F.expr("substring(_text, 2)"))
             .otherwise(text))
     per_file = texts.select(
         "file_path",
@@ -234,19 +239,23 @@ def _split_lines(texts: DataFrame) -> DataFrame:
     lines = exploded.where((F.col("_pos") < F.col("_n") - 1) | (F.col("_line") != "")).select(
         "file_path", "landing_date", (F.col("_pos") + 1).cast("bigint").alias("line_number"), "_bytes",
         line.alias("_line"))
+    if not as_bytes:
+        return lines.select("file_path", "landing_date", "line_number", F.col("_line").alias("raw_line"),
+                            F.lit(None).cast("binary").alias("raw_bytes"))
     return lines.select("file_path", "landing_date", "line_number", *_decoded(F.col("_line"), F.col("_bytes")))
 
 
 def _decoded(line: Column, as_bytes: Column) -> list[Column]:
     """`raw_line` and `raw_bytes` of a line; `as_bytes`: the line is Latin-1 held bytes.
 
-    Only lines with a byte of 0x80 or more need decoding (a Latin-1 string has more bytes as
-    UTF-8 than characters exactly then); the CASE branches run only on the rows they select, so
-    the UTF-8 decode never sees a line that is not UTF-8 (Sail's fails on it)."""
-    non_ascii = as_bytes & (F.octet_length(line) != F.length(line))
-    not_utf8 = non_ascii & F.regexp_replace(line, UTF8_MULTIBYTE, "").rlike(NON_ASCII)
-    raw_line = (F.when(~non_ascii, line)
+    Only lines held as bytes with a byte of 0x80 or more need decoding (a Latin-1 string has more
+    bytes as UTF-8 than characters exactly then). A CASE tests each WHEN on the rows no earlier
+    one took and runs each branch only on its own rows, so text lines cost one test, and the
+    UTF-8 decode never sees a line that is not UTF-8 (Sail's fails on it)."""
+    as_is = ~as_bytes | (F.octet_length(line) == F.length(line))
+    not_utf8 = F.regexp_replace(line, UTF8_MULTIBYTE, "").rlike(NON_ASCII)
+    raw_line = (F.when(as_is, line)
                 .when(~not_utf8, F.decode(F.encode(line, LATIN1), "UTF-8"))
                 .otherwise(F.regexp_replace(line, NON_ASCII, REPLACEMENT_CHARACTER)))
-    raw_bytes = F.when(not_utf8, F.encode(line, LATIN1))
+    raw_bytes = F.when(as_is, F.lit(None).cast("binary")).when(not_utf8, F.encode(line, LATIN1))
     return [raw_line.alias("raw_line"), raw_bytes.alias("raw_bytes")]

@@ -56,6 +56,9 @@ CASES = [
     Case("nul.json", line(4).replace(b'"e1"', b'"e\x001"') + b"\n" + line(5) + b"\x00\n" + line(6) + b"\n",
          accepted=1, rules={1: "invalid_json", 2: "invalid_json"}),
     Case("bom.json", b"\xef\xbb\xbf" + line(7) + b"\n" + line(8) + b"\n", accepted=2),
+    # the same, in a file read as bytes (one line is not UTF-8), with CRLF line ends
+    Case("bom-crlf-latin1.json", b"\xef\xbb\xbf" + line(32) + b"\r\n" + line(33, p_endpoint_id="\u00e9").replace(b"\xc3\xa9", b"\xe9")
+         + b"\r\n" + line(34, p_endpoint_id="caf\u00e9") + b"\r\n", accepted=2, rules={2: "invalid_encoding"}),
     Case("crlf.json", line(9) + b"\r\n" + line(10) + b"\r\n", accepted=2),
     Case("blank.json", line(11) + b"\n\n  \t\n" + line(12) + b"\n", accepted=2, rules={2: "empty_line", 3: "empty_line"}),
     Case("no-final-newline.json", line(13) + b"\n" + line(14), accepted=2),

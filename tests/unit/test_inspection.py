@@ -12,8 +12,9 @@ TEXT = b'{"n": 1}\n{"n": 2}\n'
 
 
 @pytest.mark.parametrize(("name", "content", "compression", "problem", "reader"), [
-    ("plain.json", TEXT, None, None, Reader.BYTES),
-    ("plain.json.gz", TEXT, None, None, Reader.BYTES),  # the name says gzip, the bytes do not
+    ("plain.json", TEXT, None, None, Reader.TEXT),
+    ("latin1.json", b'{"n": "caf\xe9"}\n', None, None, Reader.BYTES),
+    ("plain.json.gz", TEXT, None, None, Reader.TEXT),  # the name says gzip, the bytes do not
     ("text.json.gz", gzip.compress(TEXT), "gzip", None, Reader.GZIP_TEXT),
     ("unnamed.json", gzip.compress(TEXT), "gzip", None, Reader.GUNZIPPED_HERE),
     ("latin1.json.gz", gzip.compress(b'{"n": "caf\xe9"}\n'), "gzip", None, Reader.GUNZIPPED_HERE),
@@ -23,7 +24,7 @@ TEXT = b'{"n": 1}\n{"n": 2}\n'
     ("corrupt.json.gz", gzip.compress(TEXT)[:10] + b"\x00" * 20, "gzip", "cannot decompress", Reader.GZIP_TEXT),
     ("archive.json", b"PK\x03\x04" + b"\x00" * 30, "zip", "zip-compressed content", Reader.BYTES),
     ("bzip.json", b"BZh91AY&SY" + b"\x00" * 10, "bzip2", "bzip2-compressed content", Reader.BYTES),
-    ("text-starting-bzh.json", b"BZh is not JSON\n", None, None, Reader.BYTES),
+    ("text-starting-bzh.json", b"BZh is not JSON\n", None, None, Reader.TEXT),
 ])
 def test_a_file_is_known_by_its_bytes_not_its_name(tmp_path, name, content, compression, problem, reader):
     path = tmp_path / name
