@@ -4,7 +4,8 @@
 
 For each size it generates telemetry once (cached under benchmarks/work/), then measures, each in
 a fresh process: the pipeline's ingest + refine (validation, dedup, quarantine, pseudonyms, Delta
-MERGE) on every engine; the same engines' floor (the same files read with the pipeline's reader
+MERGE) on every engine, on the generated files (one a day) and on the same lines as 24 files a
+day (hourly or per-shard producers); the same engines' floor (the same files read with the pipeline's reader
 and written to Delta, no other work); and DuckDB's plain conversion of the same files. It prints
 a table and writes benchmarks/results/latest.json with events/s, peak RSS and the ratios.
 """
@@ -42,6 +43,36 @@ def landing_for(customers: int, seed: int) -> tuple[Path, dict]:
     return landing, json.loads(manifest.read_text())
 
 
+# Producers that write hourly or per-shard files: the same lines, each day's file dealt into
+# this many files of consecutive lines.
+FILES_PER_DAY = 24
+
+
+def split_landing(landing: Path, parts: int = FILES_PER_DAY) -> Path:
+    """`landing` with each events file split into `parts` files (cached beside it)."""
+    split = landing.with_name(f"{landing.name}-{parts}-a-day")
+    if (split / "_manifest" / "split.json").exists():
+        return split
+    shutil.rmtree(split, ignore_errors=True)
+    for source in sorted(landing.rglob("*")):
+        relative = source.relative_to(landing)
+        if source.is_dir() or relative.parts[0] == "_manifest":
+            continue
+        target = split / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if relative.parts[0] != "events":
+            shutil.copy2(source, target)
+            continue
+        lines = source.read_bytes().splitlines(keepends=True)
+        for part in range(parts):
+            chunk = lines[part * len(lines) // parts:(part + 1) * len(lines) // parts]
+            if chunk:
+                target.with_name(f"{source.stem}-{part:02d}.json").write_bytes(b"".join(chunk))
+    (split / "_manifest").mkdir(parents=True, exist_ok=True)
+    (split / "_manifest" / "split.json").write_text(json.dumps({"from": landing.name, "parts": parts}))
+    return split
+
+
 def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
     console = Console()
     sizes = []
@@ -53,6 +84,13 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
             shutil.rmtree(lakehouse.parent / f"lakehouse-{engine}", ignore_errors=True)
             m = measure(["pipeline", engine, str(landing), str(lakehouse)])
             entry["runs"][engine] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
+            shutil.rmtree(lakehouse, ignore_errors=True)
+        split = split_landing(landing)
+        for engine in engines:
+            lakehouse = WORK / f"lakehouse-{engine}"
+            shutil.rmtree(lakehouse, ignore_errors=True)
+            m = measure(["pipeline", engine, str(split), str(lakehouse)])
+            entry["runs"][f"{engine}-{FILES_PER_DAY}-a-day"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
             shutil.rmtree(lakehouse, ignore_errors=True)
         for engine in engines:
             out = WORK / f"copy-{engine}"
@@ -72,6 +110,8 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
         entry["ratio_project_vs_duckdb"] = entry["runs"][fastest]["events_per_s"] / entry["runs"]["duckdb"]["events_per_s"]
         for engine in engines:  # how much of the pipeline's time its own work is, on top of the engine's copy
             entry[f"ratio_{engine}_vs_its_copy"] = entry["runs"][engine]["work_s"] / entry["runs"][f"{engine}-copy"]["work_s"]
+            entry[f"ratio_{engine}_{FILES_PER_DAY}_a_day_vs_one"] = (
+                entry["runs"][f"{engine}-{FILES_PER_DAY}-a-day"]["work_s"] / entry["runs"][engine]["work_s"])
         entry["ratio_copy_vs_duckdb"] = (
             entry["runs"][f"{fastest}-copy"]["events_per_s"] / entry["runs"]["duckdb"]["events_per_s"]
         )
@@ -101,6 +141,8 @@ def _print(console: Console, entry: dict) -> None:
             label = "duckdb read_ndjson -> parquet"
         elif name.endswith("-copy"):
             label = f"{name.removesuffix('-copy')} floor: lines -> delta, nothing else"
+        elif name.endswith("-a-day"):
+            label = f"pipeline on {name.split('-')[0]}, the same lines as {FILES_PER_DAY} files a day"
         else:
             label = f"pipeline on {name} (ingest+refine)"
         table.add_row(label, f"{r['startup_s']:.1f}", f"{r['work_s']:.1f}", f"{r['events_per_s']:,.0f}",
@@ -111,6 +153,8 @@ def _print(console: Console, entry: dict) -> None:
     console.print(f"{entry['fastest_engine']} floor / duckdb speed ratio: {entry['ratio_copy_vs_duckdb']:.2f}; "
                   + "; ".join(f"pipeline / floor time on {k.split('_')[1]}: {v:.1f}x"
                               for k, v in entry.items() if k.endswith("_vs_its_copy")))
+    console.print("; ".join(f"{FILES_PER_DAY} files a day / one file a day, time on {k.split('_')[1]}: {v:.1f}x"
+                            for k, v in entry.items() if k.endswith("_a_day_vs_one")))
 
 
 def main() -> None:

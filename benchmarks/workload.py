@@ -61,7 +61,8 @@ def engine_copy(engine: str, landing: Path, out_dir: Path) -> dict:
     started = time.perf_counter()
     with engine_session(settings) as (_, spark):
         ready = time.perf_counter()
-        one_scan = settings.ingest.one_scan(engine)  # the way the pipeline reads on this engine
+        # the way the pipeline reads these files on this engine
+        one_scan = settings.ingest.one_scan(engine, sum(f.size for f in files) / max(len(files), 1))
         read_lines(spark, landing, files, one_scan).write.format("delta").save(str(out_dir / "lines"))
         done = time.perf_counter()
         lines = spark.read.format("delta").load(str(out_dir / "lines")).count()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from datetime import date
 from pathlib import Path
@@ -85,11 +86,24 @@ class IngestConfig(_Strict):
     # batch's lines while it finds duplicates, so this is what bounds its memory on a backfill.
     bytes_per_batch: ByteSize | None = Field(ByteSize(512 << 20), gt=0)
     # How landing files are read: one scan per file, or one scan of a batch's files. `auto`:
-    # per file on Sail (its scans are cheap), one scan elsewhere (each scan is a JVM job).
+    # one scan on the JVM engines (each scan is a job); on Sail per file for files of a day's
+    # size (a scan per file is cheap there and runs them side by side), one scan for a batch of
+    # small files (hourly or per-shard files: a scan per file costs ~5 ms; docs/benchmarks.md).
     read_files: Literal["auto", "per_file", "one_scan"] = "auto"
 
-    def one_scan(self, engine_kind: str) -> bool:
-        return self.read_files == "one_scan" or (self.read_files == "auto" and engine_kind != "sail")
+    def one_scan_below(self, engine_kind: str) -> float:
+        """A batch is read in one scan when its files' mean size (bytes) is below this."""
+        if self.read_files != "auto":
+            return math.inf if self.read_files == "one_scan" else 0
+        return SAIL_ONE_SCAN_BELOW if engine_kind == "sail" else math.inf
+
+    def one_scan(self, engine_kind: str, mean_file_bytes: float) -> bool:
+        return mean_file_bytes < self.one_scan_below(engine_kind)
+
+
+# Measured on Sail, 160 days of the benchmark's telemetry (docs/benchmarks.md): files of 80 KB
+# read 2x faster in one scan, files of 450 KB 2x faster one scan per file.
+SAIL_ONE_SCAN_BELOW = 256 * 1024
 
 
 class RefineConfig(_Strict):

@@ -25,7 +25,7 @@ def ingest(settings: Settings, spark: SparkSession, on_batch: Callable[[int, int
            until: date | None = None) -> IngestReport:
     """Landing -> bronze for every file not ingested yet (of date folders <= `until`, if given)."""
     job = IngestJob(spark, lakehouse_of(settings), settings.landing, settings.ingest.files_per_batch, until,
-                    one_scan=settings.ingest.one_scan(settings.engine.kind),
+                    one_scan_below=settings.ingest.one_scan_below(settings.engine.kind),
                     bytes_per_batch=settings.ingest.bytes_per_batch)
     return job.run(on_batch)
 

@@ -160,11 +160,12 @@ class IngestJob:
     """Ingests what is new in one landing zone into one lakehouse."""
 
     def __init__(self, spark: SparkSession, lakehouse: Lakehouse, landing: Location | Path, files_per_batch: int = 1000,
-                 until: date | None = None, one_scan: bool = False, bytes_per_batch: int | None = None):
+                 until: date | None = None, one_scan_below: float = 0, bytes_per_batch: int | None = None):
         self.spark, self.lakehouse, self.landing = spark, lakehouse, storage.as_location(landing)
         self.files_per_batch, self.bytes_per_batch = files_per_batch, bytes_per_batch
         self.until = until  # a scheduled run for day D takes what files_for_day(D) gives
-        self.one_scan = one_scan  # read a batch's plain files in one scan (see read_lines)
+        # a batch whose files' mean size is below this is read in one scan (see read_lines)
+        self.one_scan_below = one_scan_below
 
     def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
         """Ingest every new file; `on_batch(done_files, total_files)` reports progress."""
@@ -224,7 +225,7 @@ class IngestJob:
         unreadable = [f for f in files if inspections[f.path].problem is not None]
         readers = {f.path: inspections[f.path].reader(f.path) for f in readable}
         batch = mark_duplicates(
-            validate_event_lines(read_lines(spark, self.landing, readable, self.one_scan, readers)),
+            validate_event_lines(read_lines(spark, self.landing, readable, self._one_scan(files), readers)),
             lakehouse.read(spark, T.BRONZE_EVENTS).where(F.col("status") == "accepted").select("event_id"),
         )
         unreadable_rows = [
@@ -247,6 +248,9 @@ class IngestJob:
         )
         failpoint("ingest.after_bronze_write")
         self._finish(run_id, T.BRONZE_EVENTS, files, inspections, report)
+
+    def _one_scan(self, files: list[LandingFile]) -> bool:
+        return bool(files) and sum(f.size for f in files) / len(files) < self.one_scan_below
 
     def _ingest_accounts(self, files: list[LandingFile], inspections: dict[str, Inspection], report: IngestReport) -> None:
         spark, lakehouse = self.spark, self.lakehouse

@@ -54,11 +54,15 @@ def test_fingerprint_changes_with_settings():
     assert a.fingerprint() != a.with_overrides(engine={"kind": "sail"}).fingerprint()
 
 
+DAY_FILE, HOUR_FILE = 450_000, 19_000  # bytes: a day's file of the benchmark, and a 24th of it
+
+
 @pytest.mark.parametrize(
-    ("read_files", "kind", "one_scan"),
-    [("auto", "sail", False), ("auto", "spark", True), ("auto", "remote", True),
-     ("per_file", "spark", False), ("one_scan", "sail", True)],
+    ("read_files", "kind", "mean_file_bytes", "one_scan"),
+    [("auto", "sail", DAY_FILE, False), ("auto", "sail", HOUR_FILE, True), ("auto", "spark", DAY_FILE, True),
+     ("auto", "remote", HOUR_FILE, True), ("per_file", "spark", HOUR_FILE, False), ("one_scan", "sail", DAY_FILE, True)],
 )
-def test_how_landing_files_are_read_follows_the_engine_unless_set(read_files, kind, one_scan):
+def test_how_landing_files_are_read_follows_the_engine_and_file_size_unless_set(read_files, kind, mean_file_bytes,
+                                                                                 one_scan):
     settings = load_settings(environ={"SODAI__INGEST__READ_FILES": read_files})
-    assert settings.ingest.one_scan(kind) is one_scan
+    assert settings.ingest.one_scan(kind, mean_file_bytes) is one_scan
