@@ -73,6 +73,15 @@ def split_landing(landing: Path, parts: int = FILES_PER_DAY) -> Path:
     return split
 
 
+def _measured(workload: list[str], out: Path) -> dict:
+    """`python -m benchmarks.workload <workload> <out>` in a fresh process, `out` emptied before
+    and removed after: its results, wall time and peak RSS."""
+    shutil.rmtree(out, ignore_errors=True)
+    m = measure([*workload, str(out)])
+    shutil.rmtree(out, ignore_errors=True)
+    return {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
+
+
 def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
     console = Console()
     sizes = []
@@ -80,28 +89,14 @@ def run(customer_counts: list[int], engines: list[str], seed: int) -> dict:
         landing, manifest = landing_for(customers, seed)
         entry: dict = {"customers": customers, "lines": manifest["lines"], "events": manifest["events"], "runs": {}}
         for engine in engines:
-            lakehouse = WORK / f"lakehouse-{engine}"
-            shutil.rmtree(lakehouse.parent / f"lakehouse-{engine}", ignore_errors=True)
-            m = measure(["pipeline", engine, str(landing), str(lakehouse)])
-            entry["runs"][engine] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
-            shutil.rmtree(lakehouse, ignore_errors=True)
+            entry["runs"][engine] = _measured(["pipeline", engine, str(landing)], WORK / f"lakehouse-{engine}")
         split = split_landing(landing)
         for engine in engines:
-            lakehouse = WORK / f"lakehouse-{engine}"
-            shutil.rmtree(lakehouse, ignore_errors=True)
-            m = measure(["pipeline", engine, str(split), str(lakehouse)])
-            entry["runs"][f"{engine}-{FILES_PER_DAY}-a-day"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
-            shutil.rmtree(lakehouse, ignore_errors=True)
+            entry["runs"][f"{engine}-{FILES_PER_DAY}-a-day"] = _measured(["pipeline", engine, str(split)],
+                                                                         WORK / f"lakehouse-{engine}")
         for engine in engines:
-            out = WORK / f"copy-{engine}"
-            shutil.rmtree(out, ignore_errors=True)
-            m = measure(["copy", engine, str(landing), str(out)])
-            entry["runs"][f"{engine}-copy"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
-            shutil.rmtree(out, ignore_errors=True)
-        out = WORK / "duckdb-out"
-        m = measure(["duckdb", str(landing), str(out)])
-        entry["runs"]["duckdb"] = {**m.result, "wall_s": m.seconds, "peak_rss_mb": m.peak_rss_mb}
-        shutil.rmtree(out, ignore_errors=True)
+            entry["runs"][f"{engine}-copy"] = _measured(["copy", engine, str(landing)], WORK / f"copy-{engine}")
+        entry["runs"]["duckdb"] = _measured(["duckdb", str(landing)], WORK / "duckdb-out")
         for r in entry["runs"].values():
             r["events_per_s"] = r["lines"] / r["work_s"] if r["work_s"] else None
             r["seconds_per_million"] = r["work_s"] / (r["lines"] / 1e6)
