@@ -82,12 +82,14 @@ def _text_checks() -> list[Check]:
         # raw_bytes are kept exactly when the line is not UTF-8 (jobs/ingest/landing.py).
         (F.col("raw_bytes").isNotNull(), Rule.INVALID_ENCODING, ""),
         (raw.rlike(BLANK_LINE), Rule.EMPTY_LINE, ""),
-        # get_json_object('$') is null for text that is not JSON; an object starts with '{' and
-        # ends with '}'. The engines' parsers stop at the end of the first value and differ on
-        # control characters, so text after the object and raw control characters (which JSON
-        # allows nowhere, not even in a string) are checked here, the same on every engine.
-        (F.get_json_object(raw, "$").isNull() | ~F.ltrim(raw, F.lit(JSON_BLANKS)).startswith("{")
-         | ~F.rtrim(raw, F.lit(JSON_BLANKS)).endswith("}") | raw.rlike(CONTROL_CHARACTER), Rule.INVALID_JSON, ""),
+        # One JSON value: the line as the only element of an array (a parser reads the whole
+        # array, where a parse of the line alone stops after its first value and would take the
+        # first of two objects on one line, dropping the second). An object starts with '{' and
+        # ends with '}'. The engines differ on raw control characters, which JSON allows nowhere
+        # (not even in a string), so they are checked here, the same on every engine.
+        ((F.coalesce(F.json_array_length(F.concat(F.lit("["), raw, F.lit("]"))), F.lit(0)) != 1)
+         | ~F.ltrim(raw, F.lit(JSON_BLANKS)).startswith("{") | ~F.rtrim(raw, F.lit(JSON_BLANKS)).endswith("}")
+         | raw.rlike(CONTROL_CHARACTER), Rule.INVALID_JSON, ""),
     ]
 
 

@@ -55,6 +55,10 @@ CASES = [
     Case("binary.json", bytes(range(256)), accepted=0, rules={1: "invalid_json", 2: "invalid_encoding"}),
     Case("nul.json", line(4).replace(b'"e1"', b'"e\x001"') + b"\n" + line(5) + b"\x00\n" + line(6) + b"\n",
          accepted=1, rules={1: "invalid_json", 2: "invalid_json"}),
+    # two objects on one line (a producer's missing newline): neither is taken, the line is kept
+    Case("two-objects-a-line.json", line(35) + line(36) + b"\n" + line(37) + b" " + line(38) + b"\n"
+         + line(39) + b", " + line(40) + b"\n" + line(41) + b"\n", accepted=1,
+         rules={1: "invalid_json", 2: "invalid_json", 3: "invalid_json"}),
     Case("bom.json", b"\xef\xbb\xbf" + line(7) + b"\n" + line(8) + b"\n", accepted=2),
     # the same, in a file read as bytes (one line is not UTF-8), with CRLF line ends
     Case("bom-crlf-latin1.json", b"\xef\xbb\xbf" + line(32) + b"\r\n" + line(33, p_endpoint_id="\u00e9").replace(b"\xc3\xa9", b"\xe9")
