@@ -57,17 +57,14 @@ class Lakehouse:
     def read(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
         return spark.read.format("delta").load(self.location(spec))
 
-    def ensure(self, spark: SparkSession, *specs: TableSpec) -> list[AddedColumn]:
+    def ensure(self, *specs: TableSpec) -> list[AddedColumn]:
         """Create each table that does not exist yet, empty, with its schema and partitioning, and
         bring each one an earlier version built to its declared layout (jobs/layout.py): the
         columns added, for the run to say so. A layout is checked once per Lakehouse."""
         added: list[AddedColumn] = []
         for spec in specs:
             if not self.exists(spec):
-                writer = spark.createDataFrame([], spec.columns).write.format("delta").mode("append")
-                if spec.partitioned_by:
-                    writer = writer.partitionBy(*spec.partitioned_by)
-                writer.save(self.location(spec))
+                layout.create(storage.table_path(self.root, spec), spec.columns, spec.partitioned_by, spec.comment)
             elif spec.qualified not in self._current:
                 added += layout.upgrade(storage.table_path(self.root, spec), spec.qualified, spec.columns,
                                         spec.partitioned_by)
@@ -77,7 +74,7 @@ class Lakehouse:
     def register(self, spark: SparkSession, *specs: TableSpec) -> None:
         """Declare catalog names (`schema.table`) for these tables in this session, creating
         empty tables first where needed. A name that points elsewhere is re-pointed here."""
-        self.ensure(spark, *specs)
+        self.ensure(*specs)
         specs = tuple(s for s in specs if (spark.session_id, s.qualified) not in self._registered)
         for schema in sorted({s.schema for s in specs}):
             spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")

@@ -75,6 +75,18 @@ def layout_changes(table: str, ddl: str, partitioned_by: tuple[str, ...],
     return added
 
 
+def create(where, ddl: str, partitioned_by: tuple[str, ...], description: str) -> None:
+    """A new, empty Delta table at `where` with the declared layout: one metadata commit through
+    deltalake. (Through an engine it was a job per table: about 1.5 s each on the JVM engine, and
+    a fresh lakehouse has 23 tables.) Every engine reads and writes it as one it had created."""
+    from deltalake import DeltaTable
+    from deltalake.schema import Field, Schema
+
+    schema = Schema([Field(name, DELTA_TYPES[sql_type], nullable=True) for name, sql_type in ddl_columns(ddl)])
+    DeltaTable.create(storage.uri(where), schema=schema, partition_by=list(partitioned_by) or None,
+                      description=description or None, storage_options=storage.delta_storage_options(where))
+
+
 def upgrade(where, table: str, ddl: str, partitioned_by: tuple[str, ...]) -> list[AddedColumn]:
     """Bring the Delta table at `where` to its declared layout; what was added."""
     from deltalake.schema import Field

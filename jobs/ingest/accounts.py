@@ -27,16 +27,40 @@ class AccountRow:
     industry: str | None
     country: str | None
     segment: str | None
+    raw_bytes: bytes | None = None  # a row that is not UTF-8: its exact bytes (as bronze.events)
 
 
-def decode_snapshot(data: bytes) -> str:
-    """A snapshot file's text: UTF-8, with the byte-order mark spreadsheet tools put first
-    dropped (it would be part of the first column's name)."""
-    return data.decode("utf-8-sig", errors="replace")
+BOM = b"\xef\xbb\xbf"  # spreadsheet tools put it first; it would be part of the first column's name
 
 
-def parse_accounts_csv(text: str) -> list[AccountRow]:
-    """Every data row of one snapshot, validated: customer_id required and unique in the file."""
+def snapshot_rows(data: bytes) -> list[AccountRow]:
+    """Every data row of one snapshot file's bytes (decompressed), validated.
+
+    A snapshot that is not UTF-8 throughout (a spreadsheet's Latin-1 export, a stray byte) is
+    parsed as ISO-8859-1, one character per byte, so the CSV structure, all ASCII, is read exactly;
+    each row is then decoded as UTF-8, and a row that is not UTF-8 is quarantined as
+    invalid_encoding with its exact bytes.
+    """
+    data = data.removeprefix(BOM)
+    try:
+        return parse_accounts_csv(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return parse_accounts_csv(data.decode("latin-1"), encoded_in_latin1=True)
+
+
+def _shown(exact: bytes) -> str:
+    """A row that is not UTF-8 as text, as bronze.events shows such a line: its ASCII, and U+FFFD
+    for every other byte."""
+    return "".join(chr(b) if b < 0x80 else "\ufffd" for b in exact)
+
+
+def _from_latin1(text: str) -> str:
+    return text.encode("latin-1").decode("utf-8")
+
+
+def parse_accounts_csv(text: str, encoded_in_latin1: bool = False) -> list[AccountRow]:
+    """Every data row of one snapshot, validated: customer_id required and unique in the file.
+    `encoded_in_latin1`: `text` holds the file's bytes one per character (snapshot_rows)."""
     physical = text.splitlines()
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
@@ -51,6 +75,14 @@ def parse_accounts_csv(text: str) -> list[AccountRow]:
         line_number = start + 1
         raw = "\n".join(physical[start : reader.line_num])
         start = reader.line_num
+        if encoded_in_latin1:
+            try:
+                raw, values = _from_latin1(raw), [_from_latin1(v) for v in values]
+            except UnicodeDecodeError:
+                exact = raw.encode("latin-1")
+                rows.append(AccountRow(line_number, _shown(exact), "quarantined", Rule.INVALID_ENCODING, "",
+                                       None, None, None, None, exact))
+                continue
         if not values or all(v.strip() == "" for v in values):
             rows.append(AccountRow(line_number, raw, "quarantined", Rule.EMPTY_LINE, "", None, None, None, None))
             continue

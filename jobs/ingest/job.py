@@ -12,6 +12,7 @@ file (same path, same bytes) is recognised by its SHA-256 in the ledger and adds
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ from jobs.batching import bounded_batches
 from jobs.contract import Rule
 from jobs.failpoints import failpoint
 from jobs.ingest import tables as T
-from jobs.ingest.accounts import decode_snapshot, parse_accounts_csv
+from jobs.ingest.accounts import snapshot_rows
 from jobs.ingest.inspection import Inspection, inspect_file
 from jobs.ingest.landing import LandingFile, StrayFile, files_for_day, list_landing, read_lines
 from jobs.ingest.validate import validate_event_lines
@@ -170,7 +171,7 @@ class IngestJob:
     def run(self, on_batch: Callable[[int, int], None] | None = None) -> IngestReport:
         """Ingest every new file; `on_batch(done_files, total_files)` reports progress."""
         spark, lakehouse = self.spark, self.lakehouse
-        upgraded = lakehouse.ensure(spark, *T.ALL)
+        upgraded = lakehouse.ensure(*T.ALL)
         report = IngestReport(rolled_back=recover(spark, lakehouse), upgraded=upgraded)
         files, report.strays = list_landing(self.landing)
         if self.until is not None:
@@ -259,11 +260,18 @@ class IngestJob:
         now = _now()
         rows = []
         for file in files:
-            text = decode_snapshot((self.landing / file.path).read_bytes())
-            for row in parse_accounts_csv(text):
+            inspection = inspections[file.path]
+            if inspection.problem is not None:  # quarantined whole, as an events file would be
+                rows.append((file.path, file.partition_date, 0, "", run_id, now, "quarantined", Rule.UNREADABLE_FILE,
+                             inspection.problem, None, None, None, None, None))
+                report.unreadable.append((file.path, inspection.problem))
+                continue
+            data = (self.landing / file.path).read_bytes()
+            for row in snapshot_rows(gzip.decompress(data) if inspection.compression == "gzip" else data):
                 rows.append(
                     (file.path, file.partition_date, row.line_number, row.raw_line, run_id, now, row.status,
-                     row.reject_rule, row.reject_field, row.customer_id, row.industry, row.country, row.segment)
+                     row.reject_rule, row.reject_field, row.customer_id, row.industry, row.country, row.segment,
+                     row.raw_bytes)
                 )
         _append(spark, lakehouse, T.BRONZE_ACCOUNTS, rows)
         self._finish(run_id, T.BRONZE_ACCOUNTS, files, inspections, report)
@@ -278,7 +286,7 @@ class IngestJob:
         rejected.select(
             "file_path", "line_number", F.col("reject_rule").alias("rule"), F.col("reject_field").alias("field"),
             "raw_line", "ingest_run_id", "ingested_at",
-            (F.col("raw_bytes") if "raw_bytes" in spec.columns else F.lit(None).cast("binary")).alias("raw_bytes"),
+            "raw_bytes",
         ).write.format("delta").mode("append").save(lakehouse.location(T.QUARANTINE))
         reconciliation = _reconcile(spark, lakehouse, spec, run_id, [f.path for f in files])
         # Every non-empty events file has a line: never commit a batch that lost one. (An accounts

@@ -24,7 +24,8 @@ BRONZE_ACCOUNTS = TableSpec(
     "accounts",
     "file_path string, snapshot_date date, line_number bigint, raw_line string, "
     "ingest_run_id string, ingested_at timestamp, status string, reject_rule string, reject_field string, "
-    "customer_id string, industry string, country string, segment string",
+    "customer_id string, industry string, country string, segment string, raw_bytes binary",
+    # raw_bytes: as in bronze.events (added in 0.2.0)
     comment="Every row of every accounts snapshot file.",
 )
 

@@ -54,7 +54,7 @@ class RefineJob:
     def run(self, on_progress: Callable[[int, int], None] | None = None) -> RefineReport:
         """Refine every pending batch; `on_progress(done, total)` counts silver tables written."""
         lakehouse = self.lakehouse
-        lakehouse.ensure(self.spark, *bronze.ALL, *T.ALL)
+        lakehouse.ensure(*bronze.ALL, *T.ALL)
         report = RefineReport()
         pending = pending_ingest_runs(self.spark, lakehouse)
         if not pending:
@@ -81,7 +81,7 @@ class RefineJob:
         every committed batch refined (a new pseudonym key). The ledger is emptied first: a crash
         at any point leaves silver either as it was or refinable by the next run."""
         lakehouse = self.lakehouse
-        lakehouse.ensure(self.spark, *bronze.ALL, *T.ALL)
+        lakehouse.ensure(*bronze.ALL, *T.ALL)
         for spec in (T.REFINE_LEDGER, *T.EVENT_TABLES.values(), T.ACCOUNTS):
             self.spark.sql(f"DELETE FROM {lakehouse.ref(spec)}")
         if after_clear:

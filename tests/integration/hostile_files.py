@@ -42,10 +42,11 @@ class Case:
     accepted: int
     duplicates: int = 0
     rules: dict[int, str] = field(default_factory=dict)  # line number -> rule of each quarantined line
+    kind: str = "events"  # or "accounts": a snapshot (rows counted without its header)
 
     @property
     def path(self) -> str:
-        return f"events/date={DAY}/{self.name}"
+        return f"events/date={DAY}/{self.name}" if self.kind == "events" else f"accounts/snapshot={DAY}/{self.name}"
 
 
 CASES = [
@@ -82,4 +83,18 @@ CASES = [
     Case("repeat.json", line(1) + b"\n" + line(29) + b"\n", accepted=1, duplicates=1),
     Case("part 0001 (copy) \u00e9.json", line(30) + b"\n", accepted=1),
     Case("odd#%20&+=.json", line(31) + b"\n", accepted=1),
+]
+
+
+SNAPSHOT_HEADER = b"customer_id,industry,country,segment\n"
+ACCOUNTS_CASES = [
+    # a spreadsheet's Latin-1 export: the row that is not UTF-8 is quarantined with its bytes
+    Case("latin1.csv", SNAPSHOT_HEADER + "a-1,Financial Services,FR,\u00e9lite\n".encode()
+         + "a-2,Retail & Consumer Goods,FR,Soci\u00e9t\u00e9\n".encode("latin-1") + b"a-3,Energy,US,smb\n",
+         accepted=2, rules={3: "invalid_encoding"}, kind="accounts"),
+    Case("gzip-under-a-csv-name.csv", gzip.compress(SNAPSHOT_HEADER + b"b-1,Financial Services,KR,smb\n"),
+         accepted=1, kind="accounts"),
+    Case("truncated-gzip.csv", gzip.compress(SNAPSHOT_HEADER + b"c-1,Energy,US,smb\n" * 50)[:60],
+         accepted=0, rules={0: "unreadable_file"}, kind="accounts"),
+    Case("zstd.csv", b"\x28\xb5\x2f\xfd" + bytes(40), accepted=0, rules={0: "unreadable_file"}, kind="accounts"),
 ]

@@ -14,7 +14,7 @@ from jobs.ingest import tables as T
 from jobs.lakehouse import Lakehouse
 from sodai import pipeline
 from tests.conftest import settings_for
-from tests.integration.hostile_files import CASES, Case
+from tests.integration.hostile_files import ACCOUNTS_CASES, CASES, Case
 
 ENGINES = ["spark", pytest.param("sail", marks=pytest.mark.sail)]
 BRONZE_COLUMNS = ["file_path", "line_number", "status", "reject_rule", "reject_field", "raw_line", "raw_bytes",
@@ -38,7 +38,7 @@ def ingest_on(engines, tmp_path_factory):
     def ingested(engine: str) -> Ingested:
         if engine not in _ingested:
             root = tmp_path_factory.mktemp(f"hostile-{engine}")
-            for case in CASES:
+            for case in CASES + ACCOUNTS_CASES:
                 path = root / "landing" / case.path
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(case.content)
@@ -67,6 +67,19 @@ def test_each_hostile_file_gives_its_counts_and_rules(ingest_on, engine, case: C
     assert dict(zip(rows.line_number, rows.rule)) == case.rules
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", ACCOUNTS_CASES, ids=[c.name for c in ACCOUNTS_CASES])
+def test_each_hostile_accounts_snapshot_gives_its_counts_and_rules(ingest_on, engine, case: Case):
+    """A snapshot is read by the same edge as events files: compression by its bytes, a file that
+    cannot be read quarantined whole, a row that is not UTF-8 quarantined with its bytes."""
+    ingested = ingest_on(engine)
+    counts = {f.file_path: f for f in ingested.report.files}[case.path]
+    assert (counts.lines_read, counts.accepted, counts.quarantined) == (
+        case.accepted + len(case.rules), case.accepted, len(case.rules))
+    rows = ingested.quarantine[ingested.quarantine.file_path == case.path]
+    assert dict(zip(rows.line_number, rows.rule)) == case.rules
+
+
 def _lines_as_delivered(case: Case) -> list[bytes]:
     """The case's lines as bytes, split as the contract says (for the comparison only)."""
     content = gzip.decompress(case.content) if case.content[:2] == b"\x1f\x8b" else case.content
@@ -80,9 +93,10 @@ def _lines_as_delivered(case: Case) -> list[bytes]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_line_that_is_not_utf8_is_quarantined_with_its_exact_bytes(ingest_on, engine):
     ingested = ingest_on(engine)
-    by_case = {case.path: case for case in CASES}
+    by_case = {case.path: case for case in CASES + ACCOUNTS_CASES}
     not_utf8 = ingested.quarantine[ingested.quarantine.rule == "invalid_encoding"]
-    expected = {(case.path, n) for case in CASES for n, rule in case.rules.items() if rule == "invalid_encoding"}
+    expected = {(case.path, n) for case in CASES + ACCOUNTS_CASES for n, rule in case.rules.items()
+                if rule == "invalid_encoding"}
     assert set(zip(not_utf8.file_path, not_utf8.line_number)) == expected
     for row in not_utf8.itertuples():
         exact = _lines_as_delivered(by_case[row.file_path])[row.line_number - 1]

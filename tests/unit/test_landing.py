@@ -101,9 +101,9 @@ def test_a_byte_order_mark_crlf_and_no_final_newline_leave_the_lines_as_written(
 
 
 def test_an_accounts_snapshot_with_a_byte_order_mark_keeps_its_header():
-    from jobs.ingest.accounts import decode_snapshot, parse_accounts_csv
+    from jobs.ingest.accounts import snapshot_rows
 
-    rows = parse_accounts_csv(decode_snapshot("\ufeffcustomer_id,industry\nc-1,retail\n".encode()))
+    rows = snapshot_rows("\ufeffcustomer_id,industry\nc-1,retail\n".encode())
     assert [(r.status, r.customer_id, r.industry) for r in rows] == [("accepted", "c-1", "retail")]
 
 
