@@ -302,6 +302,11 @@ def report_path(output: Path) -> Path:
     return Path(output) / "report.json"
 
 
+def publications_dir(output: Path) -> Path:
+    """Every published report.json, kept (sodai/publications.py)."""
+    return Path(output) / "publications"
+
+
 def gates_state_path(output: Path) -> Path:
     return Path(output) / "gates" / "latest.json"
 

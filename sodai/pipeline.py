@@ -116,6 +116,7 @@ def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_i
             run_date: date | None = None) -> Path:
     """Gold -> report.json (validated against docs/report.schema.json); no engine needed.
     Refused while the quality gates block publication (report.json keeps the last good one)."""
+    from sodai import publications
     from sodai.dbt_build import DbtPaths
     from sodai.gates.state import publication_blocked_error
     from sodai.publish import build_report, write_report
@@ -133,8 +134,10 @@ def publish(settings: Settings, pipeline_run_id: str | None = None, mlflow_run_i
         engine=settings.engine.kind,
         mlflow_run_id=mlflow_run_id,
         run_date=run_date,
+        previous=publications.latest(settings.output),
     )
     written = write_report(report, report_path(settings))
+    publications.keep(settings.output, written)
     if settings.publish is not None:  # readers who never see this machine fetch it from there
         storage.put_file(written, storage.published_report_path(settings.publish))
     return written

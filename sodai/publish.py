@@ -23,8 +23,9 @@ import yaml
 
 from jobs import storage
 from jobs.storage import TableName
-from sodai import delta_read
+from sodai import delta_read, report_changes
 from sodai.delta_read import TableSnapshot, read_arrow
+from sodai.publications import Publication
 from sodai.report_catalog import CatalogError, KeyFinding, ReportCatalog, ReportItem, catalog_from_manifest, read_manifest
 
 SCHEMA_VERSION = "1.0"
@@ -200,8 +201,10 @@ def build_report(
     run_date: date | None = None,
     catalog: ReportCatalog | None = None,
     generated_at: datetime | None = None,
+    previous: Publication | None = None,
 ) -> dict[str, Any]:
-    """The report as a JSON-ready dict (see docs/report.schema.json)."""
+    """The report as a JSON-ready dict (see docs/report.schema.json); its `changes` are those since
+    the `previous` publication (none for the first)."""
     try:
         catalog = catalog or catalog_from_manifest(read_manifest(dbt_target))
     except CatalogError as error:
@@ -249,6 +252,8 @@ def build_report(
             "reference_data": reference_data(lakehouse, run_date),
         },
     }
+    report["provenance"]["previous_publication"] = previous.identity if previous else None
+    report["changes"] = report_changes.as_json(previous.report() if previous else None, report)
     if forecasts is not None:
         report["forecasts"] = forecasts
     if mlflow_run_id:

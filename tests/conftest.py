@@ -43,9 +43,11 @@ def pytest_collection_modifyitems(items):
 
 def report_contents(settings: Settings) -> dict:
     """report.json without what differs between any two runs of the same telemetry: the time it
-    was generated and its provenance (run ids, versions)."""
+    was generated, its provenance (run ids, versions) and its changes since the previous
+    publication (which depend on what was published before: one backfill has none, a week of
+    daily runs has the last day's)."""
     report = json.loads((settings.output / "report.json").read_text())
-    return {k: v for k, v in report.items() if k not in ("generated_at", "provenance")}
+    return {k: v for k, v in report.items() if k not in ("generated_at", "provenance", "changes")}
 
 
 def settings_for(root: Path, engine: str = DEFAULT_ENGINE) -> Settings:

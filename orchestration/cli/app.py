@@ -185,6 +185,30 @@ def publish(
 
 
 @app.command()
+def diff(
+    from_run: Optional[str] = typer.Option(None, "--from", help="Run id of the earlier publication (default: the one before --to)."),
+    to_run: Optional[str] = typer.Option(None, "--to", help="Run id of the later publication (default: the latest)."),
+) -> None:
+    """What changed between two publications of the report: every key finding and figure highlight that moved."""
+    from sodai import publications
+    from sodai.report_changes import changes
+
+    output = state.settings.output
+    kept = publications.history(output)
+    try:
+        later = publications.find(output, to_run) if to_run else (kept[-1] if kept else None)
+        if later is None:
+            errors.print(f"No publication under {storage.publications_dir(output)} yet: run `sodai run` (or `sodai publish`).")
+            raise typer.Exit(EXIT_USAGE)
+        earlier = publications.find(output, from_run) if from_run else next(
+            (p for p in reversed(kept) if p.sequence < later.sequence), None)
+    except publications.PublicationNotFound as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_USAGE)
+    render.report_changes(earlier, later, changes(earlier.report(), later.report()) if earlier else [])
+
+
+@app.command()
 def calibrate(
     report: Optional[Path] = typer.Option(None, "--report", help="report.json to check (default <output>/report.json)."),
     published: Optional[Path] = typer.Option(None, "--published", help="Published numbers (default conf/published/2024.yaml)."),

@@ -205,6 +205,39 @@ def calibration(report: Path, comparisons) -> None:
     console.print(f"{len(comparisons) - misses} of {len(comparisons)} within tolerance.")
 
 
+_CHANGE_NOTES = {"became_suppressed": "now suppressed (too few customers)", "published": "published again",
+                 "added": "new in this report", "removed": "no longer in the report"}
+
+
+def report_changes(earlier, later, changes) -> None:
+    """`sodai diff`: the cells that differ between two publications (sodai.report_changes)."""
+    from sodai.calibrate import display
+
+    if earlier is None:
+        console.print(f"Publication {later.pipeline_run_id} ({later.generated_at}) is the first: there is nothing to compare it with.")
+        return
+    if not changes:
+        console.print(f"No key finding or figure highlight changed from {earlier.pipeline_run_id} to {later.pipeline_run_id}.")
+        return
+    table = Table(title=f"Changes from {earlier.pipeline_run_id} ({earlier.generated_at}) to "
+                        f"{later.pipeline_run_id} ({later.generated_at})")
+    for column in ("item", "measure", "industry / subject", "previous", "now", "difference", ""):
+        table.add_column(column, justify="right" if column in ("previous", "now", "difference") else "left")
+    for change in changes:
+        item, measure, industry, subject = change.key
+        where = " / ".join(part for part in (industry, subject) if part and part != "all") or "all"
+        def shown(value):
+            return "-" if value is None else display(value, change.unit)  # noqa: B023 - used in this iteration
+
+        # growth and shares are percentages: their difference is in points, not a percentage of them
+        points = change.difference is not None and change.unit in ("growth", "share")
+        difference = f"{change.difference * 100:+.1f} pts" if points else shown(change.difference)
+        table.add_row(item, measure, escape(where), shown(change.previous), shown(change.current), difference,
+                      _CHANGE_NOTES.get(change.status, ""))
+    console.print(table)
+    console.print(f"{len(changes)} cells changed.")
+
+
 def tables(lakehouse: Path, statuses) -> None:
     """The lakehouse's tables for `sodai status`."""
     if not statuses:

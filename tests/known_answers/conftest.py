@@ -1,7 +1,7 @@
 """The known-answer scenario run through the whole pipeline once per test session.
 
-First delivery: ingest, refine, dbt build. Then the late delivery (new files in old date= folders)
-and a second, incremental run. Tests read the gold marts after either run.
+First delivery: ingest, refine, dbt build, publish. Then the late delivery (new files in old date=
+folders) and a second, incremental run. Tests read the gold marts, or the report, after either run.
 
 These builds leave dbt's data tests out: the known answers are about the marts' values, and on
 the JVM engine the tests, a query each, take about as long as the models. The tests still run on
@@ -12,6 +12,7 @@ and on the default engine in tests/integration/test_transform (`sodai run`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Runs:
     first: dict[str, pd.DataFrame]  # marts after the first delivery
     final: dict[str, pd.DataFrame]  # marts after the late delivery and the incremental run
     ingests: list[IngestReport]  # both runs' ingest: reconciliation, quarantine by rule
+    reports: list[dict]  # both runs' report.json
 
 
 def _read_marts(lakehouse: Path) -> dict[str, pd.DataFrame]:
@@ -78,18 +80,21 @@ def runs(engines, tmp_path_factory) -> Runs:
     spark = handle.session()
 
     ingests: list[IngestReport] = []
+    reports: list[dict] = []
 
     def run() -> None:
         ingests.append(pipeline.ingest(settings, spark))
         pipeline.refine(settings, spark)
         report = pipeline.transform(settings, spark, handle.url, exclude=["resource_type:test"])
         assert report.built and not report.tests, "the build ran dbt tests or built nothing"
+        published = pipeline.publish(settings, pipeline_run_id=f"known-answers-{len(ingests)}")
+        reports.append(json.loads(published.read_text()))
 
     run()
     first = _read_marts(settings.lakehouse)
     scenario.write_late_delivery(landing)
     run()
-    return Runs(first=first, final=_read_marts(settings.lakehouse), ingests=ingests)
+    return Runs(first=first, final=_read_marts(settings.lakehouse), ingests=ingests, reports=reports)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from jobs.ingest.inspection import Reader, compression_of, inspect_file
 TEXT = b'{"n": 1}\n{"n": 2}\n'
 
 
-@pytest.mark.parametrize(("name", "content", "compression", "problem", "reader"), [
+FILES = [  # name, content, compression, problem, reader
     ("plain.json", TEXT, None, None, Reader.TEXT),
     ("latin1.json", b'{"n": "caf\xe9"}\n', None, None, Reader.BYTES),
     ("plain.json.gz", TEXT, None, None, Reader.TEXT),  # the name says gzip, the bytes do not
@@ -25,7 +25,11 @@ TEXT = b'{"n": 1}\n{"n": 2}\n'
     ("archive.json", b"PK\x03\x04" + b"\x00" * 30, "zip", "zip-compressed content", Reader.BYTES),
     ("bzip.json", b"BZh91AY&SY" + b"\x00" * 10, "bzip2", "bzip2-compressed content", Reader.BYTES),
     ("text-starting-bzh.json", b"BZh is not JSON\n", None, None, Reader.TEXT),
-])
+]
+
+
+# ids by name: a gzip stream's bytes hold the time it was made, which would differ between workers
+@pytest.mark.parametrize(("name", "content", "compression", "problem", "reader"), FILES, ids=[f[0] for f in FILES])
 def test_a_file_is_known_by_its_bytes_not_its_name(tmp_path, name, content, compression, problem, reader):
     path = tmp_path / name
     path.write_bytes(content)

@@ -44,8 +44,12 @@ def _minimal_report() -> dict:
         "suppression": {"min_customers": 10}, "parameters": {"window_start": "2023-02-01"},
         "key_findings": [dict(finding, id=f"K{i}") for i in range(1, 11)],
         "figures": [dict(figure, id=f"F{i}") for i in range(1, 12)], "beyond": [],
+        "changes": [{"item": "K1", "measure": "m", "industry_key": "all", "subject": "all", "title": "t",
+                     "unit": "multiple", "status": "changed", "previous": 10.0, "current": 11.2, "difference": 1.2,
+                     "relative": 0.12}],
         "provenance": {"pipeline_run_id": None, "dbt_invocation_id": None, "engine": "spark", "tables": {},
                        "generator": None,
+                       "previous_publication": {"pipeline_run_id": "pipeline-1", "generated_at": "2024-05-19T00:00:00+00:00"},
                        "reference_data": {"accounts_snapshot": "2024-03-20", "run_date": "2024-03-04",
                                           "rule": "earliest_after", "note": "accounts snapshot 2024-03-20, ..."}},
     }
@@ -62,6 +66,8 @@ def test_the_schema_accepts_a_complete_report():
     lambda r: r["figures"][0]["rows"].append({"nested": {"a": 1}}),         # cells are scalars
     lambda r: r["provenance"].pop("dbt_invocation_id"),
     lambda r: r["provenance"]["reference_data"].update(rule="latest"),    # not a rule of the reference data
+    lambda r: r["changes"][0].update(status="moved"),                      # not a change's status
+    lambda r: r["provenance"].pop("previous_publication"),                 # null for the first, never absent
 ])
 def test_the_schema_refuses_a_broken_report(break_it):
     report = copy.deepcopy(_minimal_report())
