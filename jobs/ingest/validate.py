@@ -82,15 +82,32 @@ def _text_checks() -> list[Check]:
         # raw_bytes are kept exactly when the line is not UTF-8 (jobs/ingest/landing.py).
         (F.col("raw_bytes").isNotNull(), Rule.INVALID_ENCODING, ""),
         (raw.rlike(BLANK_LINE), Rule.EMPTY_LINE, ""),
-        # One JSON value: the line as the only element of an array (a parser reads the whole
-        # array, where a parse of the line alone stops after its first value and would take the
-        # first of two objects on one line, dropping the second). An object starts with '{' and
-        # ends with '}'. The engines differ on raw control characters, which JSON allows nowhere
-        # (not even in a string), so they are checked here, the same on every engine.
-        ((F.coalesce(F.json_array_length(F.concat(F.lit("["), raw, F.lit("]"))), F.lit(0)) != 1)
-         | ~F.ltrim(raw, F.lit(JSON_BLANKS)).startswith("{") | ~F.rtrim(raw, F.lit(JSON_BLANKS)).endswith("}")
-         | raw.rlike(CONTROL_CHARACTER), Rule.INVALID_JSON, ""),
+        # An object starts with '{' and ends with '}'. The engines differ on raw control
+        # characters, which JSON allows nowhere (not even in a string), so they are checked
+        # here, the same on every engine.
+        (~_one_json_value(raw) | ~F.ltrim(raw, F.lit(JSON_BLANKS)).startswith("{")
+         | ~F.rtrim(raw, F.lit(JSON_BLANKS)).endswith("}") | raw.rlike(CONTROL_CHARACTER), Rule.INVALID_JSON, ""),
     ]
+
+
+def _one_json_value(raw: Column) -> Column:
+    """Whether the line is exactly one JSON value, with the engine's own parser.
+
+    A parse of the line alone stops after its first value (two objects on one line would give
+    the first and drop the second), and so does a parse of an array after the array closes. So
+    the line is made an element of an array, `[line,0]`: it has 2 elements exactly when the line
+    is one value, unless a ']' in the line closed the array early (`{..}] x [{..}` counts 1,
+    `{..},0] x [{..}` counts 2). For a line holding a ']' (rare: only inside a string in valid
+    telemetry) the line is also put last, `[0,line]`: an early close counts one more there than
+    in `[line,0]`, so both count 2 only for one value. CASE parses that second array only for
+    the lines with a ']'.
+    """
+    def elements(text: Column) -> Column:
+        return F.coalesce(F.json_array_length(text), F.lit(0))
+
+    first = elements(F.concat(F.lit("["), raw, F.lit(",0]"))) == 2
+    last = elements(F.concat(F.lit("[0,"), raw, F.lit("]"))) == 2
+    return first & F.when(F.instr(raw, "]") > 0, last).otherwise(F.lit(True))
 
 
 def _envelope_checks() -> list[Check]:

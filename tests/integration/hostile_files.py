@@ -60,6 +60,9 @@ CASES = [
     Case("two-objects-a-line.json", line(35) + line(36) + b"\n" + line(37) + b" " + line(38) + b"\n"
          + line(39) + b", " + line(40) + b"\n" + line(41) + b"\n", accepted=1,
          rules={1: "invalid_json", 2: "invalid_json", 3: "invalid_json"}),
+    # text after an early ']' that an array-wrapping parse would not see; a ']' inside a string is fine
+    Case("bracket-then-text.json", line(80) + b'] x [{"b": 2}\n' + line(81) + b',0] x [{"b": 2}\n'
+         + line(82, p_endpoint_id="e[1]") + b"\n", accepted=1, rules={1: "invalid_json", 2: "invalid_json"}),
     Case("bom.json", b"\xef\xbb\xbf" + line(7) + b"\n" + line(8) + b"\n", accepted=2),
     # the same, in a file read as bytes (one line is not UTF-8), with CRLF line ends
     Case("bom-crlf-latin1.json", b"\xef\xbb\xbf" + line(32) + b"\r\n" + line(33, p_endpoint_id="\u00e9").replace(b"\xc3\xa9", b"\xe9")
