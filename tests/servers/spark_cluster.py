@@ -24,6 +24,10 @@ from jobs.storage import ObjectStoreConfig
 from sodai.config import PROJECT_ROOT, SparkEngineConfig
 from sodai.engine import SPARK_DELTA_CONF, fetch_delta_jars, free_port
 
+# How long a frozen worker's last messages may take to reach the driver and its log (a task's
+# result sent just before the freeze).
+DRIVER_CATCH_UP_S = 1.0
+
 
 def _task_id(log_line: str) -> str:
     """'TID 42' of an executor's or the driver's log line about a task."""
@@ -140,22 +144,31 @@ class SparkCluster:
     def kill_worker_mid_task(self, index: int, timeout_s: float = 300) -> str:
         """kill -9 of a worker and its executor while the executor runs a task; returns that
         task's id (the driver's log names it as lost). The worker's process group is frozen
-        first, so the task seen running is still running when the kill lands. Only tasks started
-        after the call count: a task that ended in a fetch failure logs no end in the executor's
-        log, and it would otherwise look in flight for ever."""
+        first, so the task seen running is still running when the kill lands, and the driver is
+        given a moment to take in what the executor sent before it froze: a task whose result
+        reached the driver is finished, whatever the executor's log (written after it sends)
+        says yet. Only tasks started after the call count: a task that ended in a fetch failure
+        logs no end in the executor's log, and it would otherwise look in flight for ever."""
         deadline = time.monotonic() + timeout_s
         group = self._workers[index].pid
         earlier = set(self._tasks_in_flight(index))
         while time.monotonic() < deadline:
             if set(self._tasks_in_flight(index)) - earlier:
                 os.killpg(group, signal.SIGSTOP)
-                in_flight = [task for task in self._tasks_in_flight(index) if task not in earlier]
+                time.sleep(DRIVER_CATCH_UP_S)
+                finished = self._tasks_finished_on_driver()
+                in_flight = [task for task in self._tasks_in_flight(index) if task not in earlier | finished]
                 if in_flight:
                     self.kill_worker(index)
                     return in_flight[0]
                 os.killpg(group, signal.SIGCONT)
             time.sleep(0.05)
         raise TimeoutError(f"worker {index} ran no task within {timeout_s:.0f} s")
+
+    def _tasks_finished_on_driver(self) -> set[str]:
+        """Task ids the driver's log says finished."""
+        return {_task_id(line) for line in self.driver_log().splitlines()
+                if "TaskSetManager: Finished task" in line and "(TID " in line}
 
     def _tasks_in_flight(self, index: int) -> list[str]:
         """Task ids the worker's executors started and have not finished, from their logs."""
