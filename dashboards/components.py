@@ -82,15 +82,61 @@ def finding_cards(findings: list[dict[str, Any]], t: Translator, k: int, report:
     return html.Div([finding_card(f, t, k, report) for f in findings], className="finding-grid")
 
 
+def _difference(change: dict[str, Any], t: Translator) -> str:
+    if change["difference"] is None:
+        return ""
+    if change["unit"] in ("growth", "share"):  # percentages: their difference is in points
+        return t("changes.points", value=f"{change['difference'] * 100:+.1f}")
+    return ("+" if change["difference"] > 0 else "") + t.value(change["difference"], change["unit"])
+
+
+def changes_section(report: dict[str, Any], t: Translator, k: int) -> html.Section:
+    """What changed since the last publication (report.json `changes`), largest move first."""
+    previous = report["provenance"].get("previous_publication")
+    changes = report.get("changes") or []
+    parts: list[Any] = [html.H2(t("changes.title"))]
+    if previous is None:
+        parts.append(html.P(t("changes.first")))
+    else:
+        parts.append(html.P(t("changes.since", when=previous["generated_at"], run=previous["pipeline_run_id"] or "–")))
+        if not changes:
+            parts.append(html.P(t("changes.none")))
+        else:
+            header = html.Tr([html.Th(t(f"changes.column.{c}")) for c in
+                              ("item", "measure", "who", "previous", "current", "difference", "note")])
+            rows = []
+            for change in changes:
+                shown = [t.suppressed(k) if value is None and change["status"] in ("became_suppressed", "published")
+                         else "–" if value is None else t.value(value, change["unit"])
+                         for value in (change["previous"], change["current"])]
+                note = "" if change["status"] == "changed" else t(f"changes.status.{change['status']}")
+                rows.append(html.Tr([
+                    html.Td(dcc.Link(change["item"], href=figure_href(report, change["item"]))
+                            if change["item"].startswith(("F", "B")) else change["item"]),
+                    html.Td(t(f"measure.{change['measure']}")),
+                    html.Td(", ".join(cell_names(change["industry_key"], change["subject"], t)) or t("changes.all")),
+                    *[html.Td(value, className="number") for value in shown],
+                    html.Td(_difference(change, t), className="number"),
+                    html.Td(note),
+                ]))
+            parts.append(html.Table([html.Thead(header), html.Tbody(rows)], className="changes-table"))
+    return html.Section(parts, className="changes", id="changes")
+
+
 # --- figures ---------------------------------------------------------------------------------------
+
+def cell_names(industry_key: str | None, subject: str | None, t: Translator) -> list[str]:
+    """Whom a highlight is about (an industry, a library category, a product), in the language."""
+    who = [part for part in (industry_key, subject) if part and part != "all"]
+    return [t.label("industry", w) if t.has(f"industry.{w}") else t.label("llm_category", w)
+            if t.has(f"llm_category.{w}") else t.label("serverless_product", w)
+            if t.has(f"serverless_product.{w}") else w for w in who]
+
 
 def highlights(meta: dict[str, Any], t: Translator, k: int) -> html.Details | None:
     items = []
     for h in meta.get("highlights", []):
-        who = [part for part in (h["industry_key"], h["subject"]) if part and part != "all"]
-        names = [t.label("industry", w) if t.has(f"industry.{w}") else t.label("llm_category", w)
-                 if t.has(f"llm_category.{w}") else t.label("serverless_product", w)
-                 if t.has(f"serverless_product.{w}") else w for w in who]
+        names = cell_names(h["industry_key"], h["subject"], t)
         value = t.suppressed(k) if h["is_suppressed"] else t.value(h["value"], h["unit"])
         items.append(html.Li([t(f"measure.{h['measure']}"), f" ({', '.join(names)})" if names else "", ": ",
                               html.Strong(value)]))
