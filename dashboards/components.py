@@ -87,6 +87,8 @@ def _difference(change: dict[str, Any], t: Translator) -> str:
         return ""
     if change["unit"] in ("growth", "share"):  # percentages: their difference is in points
         return t("changes.points", value=f"{change['difference'] * 100:+.1f}")
+    if change["unit"] == "ratio":  # an N:1 ratio moves by a number, not by a ratio (1.14:1 -> 1:1 is -0.14)
+        return f"{change['difference']:+.2f}"
     return ("+" if change["difference"] > 0 else "") + t.value(change["difference"], change["unit"])
 
 

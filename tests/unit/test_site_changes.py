@@ -36,6 +36,8 @@ REPORT = {
                 difference=0.5, relative=0.1429),
         _change(industry_key="Retail & Consumer Goods", status="became_suppressed", previous=0.4, current=None,
                 difference=None, relative=None),
+        _change(item="K2", measure="ratio_last_month", unit="ratio", previous=1.14, current=1.0, difference=-0.14,
+                relative=-0.1228),
     ],
     "provenance": {"previous_publication": {"pipeline_run_id": "pipeline-1", "generated_at": "2024-05-19T06:00:00+00:00"}},
 }
@@ -46,6 +48,7 @@ def test_each_changed_cell_is_a_row_with_before_now_and_the_difference():
     assert "Changes since the last publication" in texts
     assert any("pipeline-1" in text and "2024-05-19" in text for text in texts)
     assert "+50.0 pts" in texts  # growth moves in percentage points
+    assert "-0.14" in texts  # a ratio N:1 moves by a number
     # the cell that became suppressed: its published value before, "suppressed" now, no difference
     at = texts.index("now suppressed (too few customers)")
     assert texts[at - 3:at] == ["+40%", Translator("en").suppressed(10), ""]
