@@ -14,6 +14,7 @@ from dash import dash_table, dcc, html
 from dashboards import specs
 from dashboards.data import FigureData, ReportData
 from dashboards.i18n import Translator
+from sodai.report_changes import PERCENTAGE_UNITS
 
 # Pages of the report's sections, in reading order: (section key, path).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -85,7 +86,7 @@ def finding_cards(findings: list[dict[str, Any]], t: Translator, k: int, report:
 def _difference(change: dict[str, Any], t: Translator) -> str:
     if change["difference"] is None:
         return ""
-    if change["unit"] in ("growth", "share"):  # percentages: their difference is in points
+    if change["unit"] in PERCENTAGE_UNITS:  # their difference is in percentage points
         return t("changes.points", value=f"{change['difference'] * 100:+.1f}")
     if change["unit"] == "ratio":  # an N:1 ratio moves by a number, not by a ratio (1.14:1 -> 1:1 is -0.14)
         return f"{change['difference']:+.2f}"

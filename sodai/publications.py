@@ -9,9 +9,10 @@ order and the report a publish replaces stays readable after it.
 from __future__ import annotations
 
 import json
+import os
 import re
-import shutil
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,6 @@ class Publication:
     def report(self) -> dict[str, Any]:
         return json.loads(self.path.read_text())
 
-    @property
-    def identity(self) -> dict[str, Any]:
-        """Which publication this is, as report.json's provenance names it."""
-        report = self.report()
-        return {"pipeline_run_id": report["provenance"].get("pipeline_run_id"), "generated_at": report["generated_at"]}
-
 
 def history(output: Path) -> list[Publication]:
     """The publications kept under `output`, oldest first."""
@@ -58,15 +53,21 @@ def latest(output: Path) -> Publication | None:
 
 
 def keep(output: Path, report_file: Path) -> Publication:
-    """Add the report just published to the history."""
-    report = json.loads(Path(report_file).read_text())
-    sequence = (latest(output).sequence + 1) if latest(output) else 1
-    generated = re.sub(r"[-:]", "", report["generated_at"]).replace("+0000", "Z").split("+")[0]
+    """Add the report just published to the history. Written whole or not at all (a temporary file
+    renamed into place): a crash mid-copy must not leave a half report that the next publish
+    would fail to read."""
+    content = Path(report_file).read_bytes()
+    report = json.loads(content)
+    before = latest(output)
+    sequence = before.sequence + 1 if before else 1
+    generated = datetime.fromisoformat(report["generated_at"]).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     run_id = report["provenance"].get("pipeline_run_id") or "no-run-id"
     folder = storage.publications_dir(output)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{sequence:06d}_{generated}_{run_id}.json"
-    shutil.copyfile(report_file, target)
+    temporary = target.with_name(f".{target.name}.partial")  # not a publication's name: never listed
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
     return Publication(target, sequence, generated, run_id)
 
 

@@ -252,8 +252,9 @@ def build_report(
             "reference_data": reference_data(lakehouse, run_date),
         },
     }
-    report["provenance"]["previous_publication"] = previous.identity if previous else None
-    report["changes"] = report_changes.as_json(previous.report() if previous else None, report)
+    before = previous.report() if previous else None
+    report["provenance"]["previous_publication"] = report_changes.identity(before) if before else None
+    report["changes"] = report_changes.as_json(before, report)
     if forecasts is not None:
         report["forecasts"] = forecasts
     if mlflow_run_id:

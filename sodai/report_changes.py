@@ -15,6 +15,8 @@ from typing import Any, Literal, Mapping
 
 CellKey = tuple[str, str, str, str]  # item id, measure, industry_key, subject
 Status = Literal["changed", "became_suppressed", "published", "added", "removed"]
+# Units that are percentages: a difference between two of them is in percentage points.
+PERCENTAGE_UNITS = ("growth", "share")
 # Two values closer than this, relative to the larger, are the same number (float noise of the
 # engines' arithmetic, not news).
 SAME_NUMBER = 1e-9
@@ -127,3 +129,8 @@ def as_json(previous: Mapping[str, Any] | None, current: Mapping[str, Any]) -> l
     """report.json's `changes`: every cell that differs from the previous publication, in
     `changes` order; empty for the first publication (provenance.previous_publication is null)."""
     return [] if previous is None else [change.as_json() for change in changes(previous, current)]
+
+
+def identity(report: Mapping[str, Any]) -> dict[str, Any]:
+    """Which publication a report is, as a later report's provenance names it."""
+    return {"pipeline_run_id": report["provenance"].get("pipeline_run_id"), "generated_at": report["generated_at"]}

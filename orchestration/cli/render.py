@@ -212,6 +212,7 @@ _CHANGE_NOTES = {"became_suppressed": "now suppressed (too few customers)", "pub
 def report_changes(earlier, later, changes) -> None:
     """`sodai diff`: the cells that differ between two publications (sodai.report_changes)."""
     from sodai.calibrate import display
+    from sodai.report_changes import PERCENTAGE_UNITS
 
     if earlier is None:
         console.print(f"Publication {later.pipeline_run_id} ({later.generated_at}) is the first: there is nothing to compare it with.")
@@ -230,7 +231,7 @@ def report_changes(earlier, later, changes) -> None:
             return "-" if value is None else display(value, change.unit)  # noqa: B023 - used in this iteration
 
         # growth and shares are percentages: their difference is in points, not a percentage of them
-        points = change.difference is not None and change.unit in ("growth", "share")
+        points = change.difference is not None and change.unit in PERCENTAGE_UNITS
         difference = f"{change.difference * 100:+.1f} pts" if points else shown(change.difference)
         table.add_row(item, measure, escape(where), shown(change.previous), shown(change.current), difference,
                       _CHANGE_NOTES.get(change.status, ""))
