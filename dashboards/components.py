@@ -149,6 +149,14 @@ def highlights(meta: dict[str, Any], t: Translator, k: int) -> html.Details | No
                         className="figure-highlights", open=True)
 
 
+def definition(meta: dict[str, Any], t: Translator) -> html.Details:
+    """What a figure measures, as the dbt project defines it (English unless a translation exists)."""
+    translated = t.has(f"figure.{meta['id']}.definition")
+    return html.Details([html.Summary(t("ui.definition")),
+                         html.P(t.report_text(meta, "definition"), lang=t.language if translated else "en")],
+                        className="figure-definition")
+
+
 def controls(spec: specs.FigureSpec, frame, t: Translator) -> html.Div:
     parts = []
     if spec.industry and "industry_key" in frame:
@@ -190,6 +198,7 @@ def figure_card(figure: FigureData, t: Translator, k: int, *, table_open: bool =
         html.P(t.report_text(meta, "caption"), className="caption"),
         html.P([t("ui.window"), ": ", t.window(meta["window"]), " · ", t("ui.source"), ": ", html.Code(meta["table"])],
                className="figure-meta"),
+        definition(meta, t),
     ]
     if figure.frame.empty:
         children.append(html.P(t("ui.no_data"), className="notice absent", id=f"no-data-{figure.id}"))

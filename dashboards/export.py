@@ -50,6 +50,10 @@ class HtmlRenderer:
         self.csv_for = csv_for
         self.plotlyjs_written = False
 
+    def link(self, href: str) -> str:
+        """Where a link of the site points in the export."""
+        return _href(href)
+
     def render(self, node: Any) -> str:
         if node is None or isinstance(node, bool):
             return ""
@@ -64,13 +68,13 @@ class HtmlRenderer:
         if isinstance(node, dash_table.DataTable):
             return self.table(node)
         if isinstance(node, dcc.Link):
-            return self.element("a", node, extra={"href": _href(node.href)})
+            return self.element("a", node, extra={"href": self.link(node.href)})
         if isinstance(node, Component) and type(node).__name__ == "Button" and isinstance(getattr(node, "id", None), dict):
             return self.csv_link(node)
         if isinstance(node, Component) and "figure-controls" in (getattr(node, "className", None) or ""):
             return ""  # filters need the server
         if isinstance(node, Component):
-            extra = {"href": _href(node.href)} if getattr(node, "href", None) else {}
+            extra = {"href": self.link(node.href)} if getattr(node, "href", None) else {}
             return self.element(type(node).__name__.lower(), node, extra=extra)
         return html_escape.escape(str(node))
 
@@ -114,7 +118,8 @@ class HtmlRenderer:
                 f"{self.render(node.children)}</a>")
 
 
-def _css() -> str:
+def site_css() -> str:
+    """The site's stylesheets (screen and print), inlined into exported files."""
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(ASSETS_FOLDER.glob("*.css")))
 
 
@@ -122,7 +127,7 @@ def _document(t: Translator, title: str, body: str, nav: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{t.language}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html_escape.escape(title)}</title>\n<style>\n{_css()}\n</style>\n</head>\n<body>\n"
+        f"<title>{html_escape.escape(title)}</title>\n<style>\n{site_css()}\n</style>\n</head>\n<body>\n"
         f'<header class="site-header"><a class="brand" href="index.html">{html_escape.escape(t("app.title"))}</a>'
         f'<nav class="nav">{nav}</nav></header>\n{body}\n</body>\n</html>\n'
     )

@@ -8,12 +8,14 @@ separate, labelled "suppressed" trace marks where it is.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 SUPPRESSED_TRACE = "suppressed"  # `meta` of every trace that marks suppressed cells
 _COLORS = ("#1f5fa8", "#d9622b", "#2f9e6b", "#8c4fb8", "#c2a01e", "#d1477a", "#4f8f9e", "#7a7a7a")
@@ -199,9 +201,72 @@ def _heatmap(frame: pd.DataFrame, value: str, unit: str, text: FigureText) -> go
     fig = go.Figure(go.Heatmap(
         z=z, x=[text.name(c) for c in categories], y=[text.name(i) for i in industries], text=labels,
         texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
-        colorscale="Blues", colorbar={"title": text.y, "tickformat": ".0%"}, xgap=2, ygap=2,
+        colorscale="Blues", colorbar={"title": {"text": wrapped(text.y), "side": "right"}, "tickformat": ".0%"},
+        xgap=2, ygap=2,
     ))
-    return _layout(fig, text, yaxis={"autorange": "reversed"}, xaxis={"side": "bottom"})
+    # The rows name the industries; the value's name is the colour bar's title (wrapped: rotated
+    # along a bar shorter than the plot, one long line would be cut).
+    fig = _layout(fig, text, yaxis={"autorange": "reversed"}, xaxis={"side": "bottom"})
+    return fig.update_layout(yaxis_title=None)
+
+
+def wrapped(title: str, width: int = 28) -> str:
+    """A title in lines of at most about `width` characters, for Plotly (<br> breaks)."""
+    return "<br>".join(textwrap.wrap(title, width)) or title
+
+
+def vertical_titles_wrapped(fig: go.Figure, width: int = 30) -> go.Figure:
+    """The same figure with its y axes' titles in lines of about `width` characters: on a plot
+    less tall than its title (paper, rotated tick labels below) one long line would be cut."""
+    for name in [key for key in fig.layout.to_plotly_json() if key.startswith("yaxis")]:
+        axis = fig.layout[name]
+        if axis.title and axis.title.text and "<br>" not in axis.title.text:
+            axis.title.text = wrapped(axis.title.text, width)
+    return fig
+
+
+def heatmaps_as_shapes(fig: go.Figure) -> go.Figure:
+    """The same figure with each heatmap drawn as vector shapes: a rectangle and a label per cell.
+
+    plotly.js paints a heatmap's cells into a bitmap, which prints as an image; paper wants
+    vectors. The colour of a cell is the heatmap's colour scale at the cell's value, the labels are
+    the heatmap's texts, and an invisible trace over every cell keeps the axes' categories and
+    carries the colour bar."""
+    traces = []
+    for trace in fig.data:
+        if not isinstance(trace, go.Heatmap):
+            traces.append(trace)
+            continue
+        z = np.array([[np.nan if v is None else v for v in row] for row in trace.z], dtype=float)
+        low, high = (float(np.nanmin(z)), float(np.nanmax(z))) if np.isfinite(z).any() else (0.0, 1.0)
+        scale = [[position, color] for position, color in trace.colorscale]
+        xs, ys = [], []
+        for row, y in enumerate(trace.y):
+            for column, x in enumerate(trace.x):
+                xs.append(x)
+                ys.append(y)
+                value = z[row, column]
+                label = trace.text[row][column] if trace.text is not None else ""
+                if not np.isnan(value):
+                    share = 0.0 if high == low else (value - low) / (high - low)
+                    fig.add_shape(type="rect", xref="x", yref="y", x0=column - 0.48, x1=column + 0.48, y0=row - 0.47,
+                                  y1=row + 0.47, line={"width": 0}, layer="below",
+                                  fillcolor=sample_colorscale(scale, [share])[0])
+                    color = "#ffffff" if share > 0.55 else "#1d2433"
+                else:
+                    color = _SUPPRESSED_COLOR
+                if label:
+                    fig.add_annotation(x=column, y=row, xref="x", yref="y", text=label, showarrow=False,
+                                       font={"color": color, "size": 11})
+        traces.append(go.Scatter(
+            x=xs, y=ys, mode="markers", hoverinfo="skip", showlegend=False,
+            marker={"color": [low] * len(xs), "colorscale": scale, "cmin": low, "cmax": high, "opacity": 0, "size": 1,
+                    "showscale": True, "colorbar": trace.colorbar.to_plotly_json()},
+        ))
+    fig.data = []
+    for trace in traces:
+        fig.add_trace(trace)
+    return fig.update_layout(xaxis_showgrid=False, yaxis_showgrid=False)
 
 
 def application_share(frame: pd.DataFrame, text: FigureText) -> go.Figure:

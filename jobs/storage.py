@@ -357,6 +357,11 @@ def site_export_dir(output: Path) -> Path:
     return Path(output) / "site"
 
 
+def report_pdf_path(output: Path, language: str) -> Path:
+    """The printed report in one language (`sodai export-pdf`), beside report.json."""
+    return Path(output) / f"report-{language}.pdf"
+
+
 # --- the publication prefix (paths.publish) -----------------------------------------------------
 
 
@@ -366,6 +371,10 @@ def published_report_path(publish: Location) -> Location:
 
 def published_site_dir(publish: Location) -> Location:
     return publish / "site"
+
+
+def published_pdf_path(publish: Location, language: str) -> Location:
+    return publish / f"report-{language}.pdf"
 
 
 def write_whole(target: Location | Path, data: bytes) -> Location:

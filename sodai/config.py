@@ -247,6 +247,13 @@ class SiteConfig(_Strict):
     cached_views: int = Field(2048, ge=0)  # figures kept drawn per worker, per report; 0: none
 
 
+class DocumentConfig(_Strict):
+    """`sodai export-pdf`: the report printed by headless Chromium (docs/site.md)."""
+
+    chromium: str | None = None  # the browser's executable; None: chromium, chromium-browser or google-chrome on PATH
+    timeout_s: int = Field(120, ge=1)  # one document's printing
+
+
 class Settings(_Strict):
     engine: EngineConfig = EngineConfig()
     paths: PathsConfig = PathsConfig()
@@ -262,6 +269,7 @@ class Settings(_Strict):
     tracking: TrackingConfig = TrackingConfig()
     forecast: ForecastConfig = ForecastConfig()
     site: SiteConfig = SiteConfig()
+    document: DocumentConfig = DocumentConfig()
 
     def resolve(self, path: Path) -> Path:
         """An absolute path: relative ones are taken from the project root."""

@@ -283,3 +283,35 @@ def export_site(
             storage.put_file(page, target / page.relative_to(written[0].parent).as_posix())
         console.print(f"Published them to {target}.")
 
+
+@app.command("export-pdf")
+def export_pdf(
+    lang: list[str] = typer.Option(["en"], "--lang", help="Language: en, ko or fr; repeat for several PDFs."),
+    out: Optional[Path] = typer.Option(None, "--out", help="The PDF file, for one language (default <output>/report-<lang>.pdf)."),
+) -> None:
+    """The whole report as one PDF (cover, key findings, changes, every figure, methodology), printed by headless Chromium."""
+    from dashboards.i18n import LANGUAGES
+    from dashboards.pdf import PrintError
+    from dashboards.pdf import export_pdf as export
+
+    unknown = [code for code in lang if code not in LANGUAGES]
+    if unknown:
+        errors.print(f"[red]Unknown language {unknown[0]!r}:[/red] choose among {', '.join(LANGUAGES)}.")
+        raise typer.Exit(EXIT_USAGE)
+    if out is not None and len(lang) > 1:
+        errors.print("[red]--out names one file:[/red] give one --lang with it, or leave --out out for one PDF per language.")
+        raise typer.Exit(EXIT_USAGE)
+    if not storage.report_path(state.settings.output).is_file():
+        errors.print(f"[red]No report at {storage.report_path(state.settings.output)}:[/red] run `sodai run` first.")
+        raise typer.Exit(EXIT_USAGE)
+    for code in dict.fromkeys(lang):
+        try:
+            written = export(state.settings, code, out)
+        except PrintError as error:
+            errors.print(f"[red]Could not print the report:[/red] {error}")
+            raise typer.Exit(EXIT_USAGE)
+        console.print(f"Wrote the report in {LANGUAGES[code]} to {written}.")
+        if state.settings.publish is not None:
+            target = storage.put_file(written, storage.published_pdf_path(state.settings.publish, code))
+            console.print(f"Published it to {target}.")
+
