@@ -86,10 +86,13 @@ def finding_cards(findings: list[dict[str, Any]], t: Translator, k: int, report:
 def _difference(change: dict[str, Any], t: Translator) -> str:
     if change["difference"] is None:
         return ""
+    def signed(value: float, digits: int) -> str:  # in the language's digits: +5.1, +5,1
+        return ("+" if value >= 0 else "−") + t.number(abs(round(value, digits)), digits)
+
     if change["unit"] in PERCENTAGE_UNITS:  # their difference is in percentage points
-        return t("changes.points", value=f"{change['difference'] * 100:+.1f}")
+        return t("changes.points", value=signed(change["difference"] * 100, 1))
     if change["unit"] == "ratio":  # an N:1 ratio moves by a number, not by a ratio (1.14:1 -> 1:1 is -0.14)
-        return f"{change['difference']:+.2f}"
+        return signed(change["difference"], 2)
     return ("+" if change["difference"] > 0 else "") + t.value(change["difference"], change["unit"])
 
 

@@ -47,8 +47,9 @@ def test_each_changed_cell_is_a_row_with_before_now_and_the_difference():
     texts = _texts(changes_section(REPORT, Translator("en"), 10))
     assert "Changes since the last publication" in texts
     assert any("pipeline-1" in text and "2024-05-19" in text for text in texts)
-    assert "+50.0 pts" in texts  # growth moves in percentage points
-    assert "-0.14" in texts  # a ratio N:1 moves by a number
+    assert "+50 pts" in texts  # growth moves in percentage points
+    assert "−0.14" in texts  # a ratio N:1 moves by a number
+    assert "−0,14" in _texts(changes_section(REPORT, Translator("fr"), 10))  # in the language's digits
     # the cell that became suppressed: its published value before, "suppressed" now, no difference
     at = texts.index("now suppressed (too few customers)")
     assert texts[at - 3:at] == ["+40%", Translator("en").suppressed(10), ""]
