@@ -387,9 +387,13 @@ def write_whole(target: Location | Path, data: bytes) -> Location:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, target)
+    try:
+        with open(temporary, "wb") as handle:  # the umask's mode (0644 usually): readable by a web server
+            handle.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)  # the previous file stays, and no stray one
+        raise
     return target
 
 

@@ -9,7 +9,6 @@ order and the report a publish replaces stays readable after it.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -62,12 +61,8 @@ def keep(output: Path, report_file: Path) -> Publication:
     sequence = before.sequence + 1 if before else 1
     generated = datetime.fromisoformat(report["generated_at"]).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     run_id = report["provenance"].get("pipeline_run_id") or "no-run-id"
-    folder = storage.publications_dir(output)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{sequence:06d}_{generated}_{run_id}.json"
-    temporary = target.with_name(f".{target.name}.partial")  # not a publication's name: never listed
-    temporary.write_bytes(content)
-    os.replace(temporary, target)
+    target = storage.publications_dir(output) / f"{sequence:06d}_{generated}_{run_id}.json"
+    storage.write_whole(target, content)  # its temporary sibling is not a publication's name: never listed
     return Publication(target, sequence, generated, run_id)
 
 

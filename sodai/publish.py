@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -286,14 +284,6 @@ def validate_report(report: Mapping[str, Any], schema_path: Path = SCHEMA_PATH) 
 def write_report(report: Mapping[str, Any], path: Path) -> Path:
     """Validate, then replace `path` atomically: readers see the old or the new report, never half."""
     validate_report(report)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(report, out, indent=1, ensure_ascii=False, allow_nan=False)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)  # the previous report stays, and no stray file
-        raise
+    text = json.dumps(report, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    storage.write_whole(path, text.encode("utf-8"))
     return path

@@ -9,8 +9,6 @@ a later run passes that layer again.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,16 +75,7 @@ def merge(previous: dict[str, Any] | None, layer: str, results: list[SuiteResult
 def write_latest(output: Path, state: dict[str, Any]) -> Path:
     """Replace latest.json atomically (a reader sees the old or the new state, never half)."""
     path = latest_path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".latest-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(state, out, indent=1)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    storage.write_whole(path, (json.dumps(state, indent=1) + "\n").encode("utf-8"))
     return path
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 import yaml
 
 from jobs import storage
@@ -99,3 +100,26 @@ def test_listing_a_local_tree_gives_paths_sizes_and_exact_modification_times(tmp
     entries = storage.list_files(tmp_path, "events")
     assert entries == [storage.FileEntry("events/date=2024-01-01/a.json", 3, file.stat().st_mtime_ns)]
     assert storage.list_files(tmp_path, "accounts") == []
+
+
+def test_a_whole_write_is_readable_by_others_and_a_failed_one_leaves_the_previous_file(tmp_path, monkeypatch):
+    """report.json, gates/latest.json and the kept publications are written this way: a web server
+    running as another user must be able to read them, and a crash mid-write must not leave half
+    a file or a stray temporary beside it."""
+    import os
+
+    target = tmp_path / "out" / "report.json"
+    previous_umask = os.umask(0o022)
+    try:
+        storage.write_whole(target, b'{"n": 1}')
+    finally:
+        os.umask(previous_umask)
+    assert target.read_bytes() == b'{"n": 1}' and target.stat().st_mode & 0o777 == 0o644
+
+    def crash(*_):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        storage.write_whole(target, b'{"n": 2}')
+    assert target.read_bytes() == b'{"n": 1}' and [p.name for p in target.parent.iterdir()] == ["report.json"]
