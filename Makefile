@@ -44,7 +44,7 @@ data/landing/_manifest/generation.json: | setup
 
 demo: setup data/landing/_manifest/generation.json
 	$(SODAI) run
-	$(SODAI) export-pdf --lang en --lang ko --lang fr
+	-$(SODAI) export-pdf --lang en --lang ko --lang fr
 	$(SODAI) status
 	-$(SODAI) calibrate
 	@echo "MLflow runs and models: $(BIN)/mlflow ui --backend-store-uri sqlite:///data/output/mlflow/mlflow.db"
