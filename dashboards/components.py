@@ -84,16 +84,18 @@ def finding_cards(findings: list[dict[str, Any]], t: Translator, k: int, report:
 
 
 def _difference(change: dict[str, Any], t: Translator) -> str:
-    if change["difference"] is None:
+    """A change's difference, signed, in the language's digits (+5.1 pts, +5,1 pts)."""
+    difference, unit = change["difference"], change["unit"]
+    if difference is None:
         return ""
-    def signed(value: float, digits: int) -> str:  # in the language's digits: +5.1, +5,1
-        return ("+" if value >= 0 else "−") + t.number(abs(round(value, digits)), digits)
-
-    if change["unit"] in PERCENTAGE_UNITS:  # their difference is in percentage points
-        return t("changes.points", value=signed(change["difference"] * 100, 1))
-    if change["unit"] == "ratio":  # an N:1 ratio moves by a number, not by a ratio (1.14:1 -> 1:1 is -0.14)
-        return signed(change["difference"], 2)
-    return ("+" if change["difference"] > 0 else "") + t.value(change["difference"], change["unit"])
+    sign = "+" if difference >= 0 else "−"
+    if unit in PERCENTAGE_UNITS:  # their difference is in percentage points
+        return t("changes.points", value=sign + t.number(round(abs(difference) * 100, 1), 1))
+    if unit == "ratio":  # an N:1 ratio moves by a number, not by a ratio (1.14:1 -> 1:1 is -0.14)
+        return sign + t.number(round(abs(difference), 2), 2)
+    if unit == "rank":  # a rank moves by places (#4 -> #2 is -2), not to a rank "#-2"
+        return sign + t.number(int(round(abs(difference))))
+    return sign + t.value(abs(difference), unit)
 
 
 def changes_section(report: dict[str, Any], t: Translator, k: int) -> html.Section:

@@ -87,8 +87,7 @@ class DocumentRenderer(HtmlRenderer):
     def graph(self, node: dcc.Graph) -> str:
         include = not self.plotlyjs_written
         self.plotlyjs_written = True
-        figure = pio.from_json(pio.to_json(node.figure))  # a copy, drawn for paper
-        figure = figures.vertical_titles_wrapped(figures.heatmaps_as_shapes(figure))
+        figure = figures.vertical_titles_wrapped(figures.heatmaps_as_shapes(node.figure))  # copies, for paper
         # The figure's <h2> above the chart already names it: the chart's own title would repeat it.
         figure.update_layout(width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX, autosize=False, title=None,
                              margin={"t": 30})

@@ -216,8 +216,9 @@ def wrapped(title: str, width: int = 28) -> str:
 
 
 def vertical_titles_wrapped(fig: go.Figure, width: int = 30) -> go.Figure:
-    """The same figure with its y axes' titles in lines of about `width` characters: on a plot
-    less tall than its title (paper, rotated tick labels below) one long line would be cut."""
+    """A copy of the figure with its y axes' titles in lines of about `width` characters: on a
+    plot less tall than its title (paper, rotated tick labels below) one long line would be cut."""
+    fig = go.Figure(fig)
     for name in [key for key in fig.layout.to_plotly_json() if key.startswith("yaxis")]:
         axis = fig.layout[name]
         if axis.title and axis.title.text and "<br>" not in axis.title.text:
@@ -226,12 +227,13 @@ def vertical_titles_wrapped(fig: go.Figure, width: int = 30) -> go.Figure:
 
 
 def heatmaps_as_shapes(fig: go.Figure) -> go.Figure:
-    """The same figure with each heatmap drawn as vector shapes: a rectangle and a label per cell.
+    """The figure with each heatmap drawn as vector shapes: a rectangle and a label per cell.
 
     plotly.js paints a heatmap's cells into a bitmap, which prints as an image; paper wants
     vectors. The colour of a cell is the heatmap's colour scale at the cell's value, the labels are
     the heatmap's texts, and an invisible trace over every cell keeps the axes' categories and
-    carries the colour bar."""
+    carries the colour bar. Returns a copy; the figure given is left as it is."""
+    fig = go.Figure(fig)
     traces = []
     for trace in fig.data:
         if not isinstance(trace, go.Heatmap):

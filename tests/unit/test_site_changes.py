@@ -62,3 +62,14 @@ def test_the_first_publication_says_there_is_nothing_to_compare_with(language):
     assert t("changes.first") in _texts(changes_section(first, t, 10))
     unchanged = first | {"provenance": REPORT["provenance"]}
     assert t("changes.none") in _texts(changes_section(unchanged, t, 10))
+
+
+def test_a_rank_moves_by_places_and_other_units_are_signed_in_the_language():
+    report = {**REPORT, "changes": [
+        _change(item="K5", measure="rank", unit="rank", previous=4, current=2, difference=-2, relative=-0.5),
+        _change(item="K1", measure="registered_models_multiple", unit="multiple", previous=3.5, current=4.0,
+                difference=0.5, relative=0.14),
+    ]}
+    texts = _texts(changes_section(report, Translator("en"), 10))
+    assert "−2" in texts and "#-2" not in " ".join(texts)
+    assert "+0.5×" in texts

@@ -137,3 +137,14 @@ def test_table_rows_show_suppressed_cells_as_suppressed_and_csv_keeps_them_empty
     assert rows[0]["customers"] == "masqué (< 10 clients)"
     csv = specs.csv_frame(frame).to_csv(index=False).splitlines()
     assert csv[1] == "Financial Services,fs,,True"
+
+
+def test_a_heatmap_drawn_for_paper_is_a_shape_per_published_cell_and_the_figure_given_is_kept():
+    frame = pd.DataFrame({"industry_key": ["all", "all", "fs", "fs"], "application_category": ["graph", "nlp"] * 2,
+                          "notebook_share": [0.2, 0.8, None, None], "is_suppressed": [False, False, True, True]})
+    fig = figures.application_share(frame, TEXT)
+    drawn = figures.heatmaps_as_shapes(fig)
+    assert [type(trace).__name__ for trace in fig.data] == ["Heatmap"]  # the site's figure is untouched
+    assert [type(trace).__name__ for trace in drawn.data] == ["Scatter"] and drawn.data[0].marker.showscale
+    assert len(drawn.layout.shapes) == 2  # the two published cells; the suppressed ones get no colour
+    assert [a.text for a in drawn.layout.annotations] == [*fig.data[0].text[0], LABEL, LABEL]  # every cell's label
