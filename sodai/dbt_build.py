@@ -22,6 +22,7 @@ from pyspark.sql.connect.session import SparkSession
 
 from jobs import storage
 from jobs.failpoints import failpoint
+from sodai import mart_scope
 from sodai.catalog import point_catalog_at
 from sodai.config import Settings
 from sodai.engine import current_session
@@ -66,6 +67,7 @@ class TransformReport:
     nodes: list[NodeResult]
     elapsed_s: float
     target_path: Path
+    marts: "mart_scope.MartScope | None" = None  # which marts were rebuilt and left (whole-project builds)
 
     @property
     def failures(self) -> list[NodeResult]:
@@ -84,6 +86,12 @@ class TransformReport:
     def tests(self) -> Counter:
         """Test outcomes by status (pass, warn, fail, error, skipped)."""
         return Counter(n.status for n in self.nodes if n.resource_type in ("test", "unit_test"))
+
+
+@dataclass(frozen=True)
+class DocsReport:
+    path: Path  # the docs folder (index.html)
+    generated: bool  # False: the docs there already describe this project and vars
 
 
 @dataclass(frozen=True)
@@ -242,33 +250,54 @@ def transform(
         command += ["--exclude", selector]
     if full_refresh:
         command.append("--full-refresh")
+    # The whole project (no selection of the caller's): marts no new event can change are left as
+    # they are, and the build is recorded so that the next one can tell (sodai/mart_scope.py).
+    whole_project = not select and not exclude
     started = time.perf_counter()
     with bound_session(spark, url, settings.lakehouse):
         manifest = _parse(settings)
+        scope = mart_scope.plan(settings.lakehouse, manifest, dbt_vars(settings), everything=full_refresh) \
+            if whole_project else None
+        if scope is not None and (scope.left or scope.seeds_left):
+            command += ["--select", *mart_scope.selectors(manifest, scope)]
         point_catalog_at(spark, manifest, settings.lakehouse)
         result = _invoke(settings, command, manifest, _node_callback(on_node))
         invocation_id = get_invocation_id()
     report = TransformReport(
         command="build", invocation_id=invocation_id, nodes=_node_results(result.result),
-        elapsed_s=time.perf_counter() - started, target_path=paths.target_path,
+        elapsed_s=time.perf_counter() - started, target_path=paths.target_path, marts=scope,
     )
     if report.failures:
         raise TransformError(_failure_message(report), report)
     if not result.success:
         raise TransformError(f"dbt build failed: {_reason(result, paths)}", report)
+    if scope is not None:
+        mart_scope.record(settings.lakehouse, scope)
     return report
 
 
-def docs(settings: Settings, spark: SparkSession, url: str) -> Path:
-    """`dbt docs generate` into <output>/dbt/docs; returns that folder (index.html, catalog.json).
+DOCS_FINGERPRINT = "project_fingerprint.txt"  # beside the docs: the project and vars they describe
+
+
+def docs(settings: Settings, spark: SparkSession, url: str) -> DocsReport:
+    """`dbt docs generate` into <output>/dbt/docs (index.html, catalog.json).
 
     Its own folder: docs generate writes run_results.json too, and the build's (its invocation id
-    is the report's provenance) must survive it."""
+    is the report's provenance) must survive it. Not generated again while the docs there describe
+    this project with these vars (sodai/mart_scope.py's fingerprint): the catalog holds the tables'
+    columns and types, which only the project changes, and no statistics."""
     paths = DbtPaths.of(settings)
+    marker = paths.docs_path / DOCS_FINGERPRINT
     with bound_session(spark, url, settings.lakehouse):
         manifest = _parse(settings)
+        fingerprint = mart_scope.project_fingerprint(manifest, dbt_vars(settings))
+        current = all((paths.docs_path / name).is_file() for name in ("index.html", "catalog.json", "manifest.json"))
+        if current and marker.is_file() and marker.read_text() == fingerprint:
+            return DocsReport(paths.docs_path, generated=False)
+        marker.unlink(missing_ok=True)
         point_catalog_at(spark, manifest, settings.lakehouse)
         result = _invoke(settings, ["docs", "generate"], manifest, target_path=paths.docs_path)
     if not result.success:
         raise TransformError(f"dbt docs generate failed: {_reason(result, paths)}")
-    return paths.docs_path
+    marker.write_text(fingerprint)
+    return DocsReport(paths.docs_path, generated=True)

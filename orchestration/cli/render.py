@@ -67,6 +67,9 @@ def transform(report) -> None:
     if skipped:
         table.add_row("skipped (after a failure)", f"{skipped:,}")
     console.print(table)
+    if report.marts is not None and report.marts.left:
+        console.print(f"Marts: {len(report.marts.rebuilt)} rebuilt, {len(report.marts.left)} left as they were "
+                      f"({report.marts.reason}; no new event in their spans)")
     for node in report.nodes:
         if node.status == "warn":
             errors.print(f"[yellow]warn: {node.resource_type} {node.name}: {(node.message or '').strip()}[/yellow]")

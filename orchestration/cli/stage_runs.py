@@ -106,8 +106,9 @@ def transform(inputs: StageInputs, select: list[str] | None = None, full_refresh
 def docs(inputs: StageInputs) -> None:
     from sodai import pipeline
 
-    path = pipeline.docs(state.settings, inputs.spark, inputs.handle.url)
-    console.print(f"dbt docs: {path / 'index.html'}")
+    report = pipeline.docs(state.settings, inputs.spark, inputs.handle.url)
+    unchanged = "" if report.generated else " (unchanged: they describe this project and its vars)"
+    console.print(f"dbt docs: {report.path / 'index.html'}{unchanged}")
 
 
 def forecast(inputs: StageInputs):

@@ -91,6 +91,19 @@ def suites(target: Path, offending_rows: Callable[[str], list[dict]] | None = No
     return sorted(by_model.values(), key=lambda s: s.suite)
 
 
+def unbuilt_suites(target: Path, latest: dict | None, built: set[str]) -> list[SuiteResult]:
+    """The previous gold suites of the models the latest build left as they were (a scheduled day
+    leaves the marts its telemetry cannot change, sodai/mart_scope.py): their verdict is the one of
+    the build that last built them. Suites of models the project no longer has are dropped."""
+    manifest_path = target / "manifest.json"
+    if latest is None or not manifest_path.is_file():
+        return []
+    models = {node["name"] for node in json.loads(manifest_path.read_text())["nodes"].values()
+              if node["resource_type"] in ("model", "seed", "snapshot")}
+    return [SuiteResult.from_json(g) for g in latest.get("gates", [])
+            if g["layer"] == LAYER and g["suite"] not in built and g["suite"].removeprefix(f"{LAYER}.") in models]
+
+
 def _finding(outcome: DbtOutcome, rows: list[dict] | None) -> Finding:
     where = f"gold.{outcome.model}" + (f" (column {outcome.column})" if outcome.column else "")
     if outcome.kind == "model":

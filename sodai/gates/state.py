@@ -44,6 +44,11 @@ class SuiteResult:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "SuiteResult":
+        return cls(data["layer"], data["suite"], data["success"], data["evaluated"],
+                   [Finding(**f) for f in data.get("failed", [])], [Finding(**f) for f in data.get("warnings", [])])
+
 
 def latest_path(output: Path) -> Path:
     return storage.gates_state_path(output)

@@ -115,6 +115,18 @@ def test_run_generates_docs_beside_the_build_artifacts(transformed):
     assert docs_invocation != transformed.cli_invocation_id
 
 
+def test_docs_are_generated_again_only_for_another_project_or_vars(transformed, engines):
+    """The run generated the docs; the same project and vars find them current, other vars do not."""
+    settings, handle = transformed.settings, engines.handle(DEFAULT_ENGINE)
+    index = settings.output / "dbt" / "docs" / "index.html"
+    written = index.stat().st_mtime_ns
+    again = pipeline.docs(settings, handle.session(), handle.url)
+    assert not again.generated and index.stat().st_mtime_ns == written
+    other = settings.with_overrides(report={"suppression_min_customers": settings.report.suppression_min_customers + 1})
+    assert pipeline.docs(other, handle.session(), handle.url).generated
+    assert not pipeline.docs(other, handle.session(), handle.url).generated
+
+
 def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines, tmp_path):
     """On a copy of silver with a duplicated event; another lakehouse on the same engine, so the
     catalog names the first build declared must be re-pointed first."""

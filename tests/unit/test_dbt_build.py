@@ -111,7 +111,8 @@ def fake_dbt(monkeypatch):
 
     def invoke(settings, command, manifest=None, callbacks=None, target_path=None):
         calls.append(command)
-        return SimpleNamespace(success=True, result=SimpleNamespace(sources={}, nodes={})) if command == ["parse"] else outcome["build"]
+        parsed = SimpleNamespace(sources={}, nodes={}, macros={}, metadata=SimpleNamespace(project_name="sodai"))
+        return SimpleNamespace(success=True, result=parsed) if command == ["parse"] else outcome["build"]
 
     monkeypatch.setattr(stage, "_invoke", invoke)
     monkeypatch.setattr(stage, "point_catalog_at", lambda spark, manifest, lakehouse: [])
@@ -119,7 +120,7 @@ def fake_dbt(monkeypatch):
 
 
 def test_a_failed_test_stops_the_stage_and_names_the_test(fake_dbt, offline_session, tmp_path):
-    settings = load_settings(environ={"SODAI__PATHS__OUTPUT": str(tmp_path)})
+    settings = load_settings(environ={"SODAI__PATHS__OUTPUT": str(tmp_path), "SODAI__PATHS__LAKEHOUSE": str(tmp_path / "lakehouse")})
     fake_dbt.outcome["build"] = _result(False, [
         ("seed", "industries", "success", "INSERT 3"),
         ("model", "stg_silver__uc_activity", "success", "OK"),
@@ -142,7 +143,7 @@ def test_a_failed_test_stops_the_stage_and_names_the_test(fake_dbt, offline_sess
 
 
 def test_warnings_do_not_stop_the_stage(fake_dbt, offline_session, tmp_path):
-    settings = load_settings(environ={"SODAI__PATHS__OUTPUT": str(tmp_path)})
+    settings = load_settings(environ={"SODAI__PATHS__OUTPUT": str(tmp_path), "SODAI__PATHS__LAKEHOUSE": str(tmp_path / "lakehouse")})
     fake_dbt.outcome["build"] = _result(True, [
         ("model", "stg_silver__accounts", "success", "OK"),
         ("test", "accepted_values_stg_silver__accounts_segment", "warn", "Got 1 result, configured to warn if != 0"),
@@ -153,7 +154,7 @@ def test_warnings_do_not_stop_the_stage(fake_dbt, offline_session, tmp_path):
 
 
 def test_an_invocation_that_fails_before_any_node_is_an_error(fake_dbt, offline_session, tmp_path):
-    settings = load_settings(environ={"SODAI__PATHS__OUTPUT": str(tmp_path)})
+    settings = load_settings(environ={"SODAI__PATHS__OUTPUT": str(tmp_path), "SODAI__PATHS__LAKEHOUSE": str(tmp_path / "lakehouse")})
     fake_dbt.outcome["build"] = SimpleNamespace(success=False, exception=RuntimeError("Compilation Error in model x"), result=None)
     with pytest.raises(stage.TransformError, match="Compilation Error in model x"):
         stage.transform(settings, offline_session, "sc://localhost:1")

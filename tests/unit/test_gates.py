@@ -370,3 +370,25 @@ def test_no_build_yet_fails_the_gold_gate(tmp_path):
 
     suites = dbt_tests.suites(tmp_path / "target")
     assert len(suites) == 1 and not suites[0].success and "sodai transform" in suites[0].failed[0].remedy
+
+
+def test_the_suites_of_models_the_build_left_keep_their_last_verdict(tmp_path):
+    """A scheduled day leaves the marts its telemetry cannot change (sodai/mart_scope.py): their
+    suites keep the verdict of the build that last built them; a dropped model's suite goes."""
+    import json
+
+    from sodai.gates import dbt_tests
+
+    target = tmp_path / "target"
+    _build(target, [("row_checks_fig07", "fig07_open_model_usage_weekly", "pass", 0, "")])
+    manifest = json.loads((target / "manifest.json").read_text())
+    for model in ("fig01_models_over_time", "fig07_open_model_usage_weekly"):
+        manifest["nodes"][f"model.sodai.{model}"] = {"name": model, "resource_type": "model"}
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    latest = merge(None, "gold", [_result("gold", "gold.fig01_models_over_time", ok=False),
+                                  _result("gold", "gold.fig07_open_model_usage_weekly"),
+                                  _result("gold", "gold.a_dropped_model")], "run-1", None)
+    built = {s.suite for s in dbt_tests.suites(target)}
+    kept = dbt_tests.unbuilt_suites(target, latest, built)
+    assert [(s.suite, s.success, s.failed[0].column) for s in kept] == [("gold.fig01_models_over_time", False, "usage_hours")]
+    assert dbt_tests.unbuilt_suites(target, None, built) == []
