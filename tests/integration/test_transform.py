@@ -17,7 +17,7 @@ from deltalake import DeltaTable
 
 from jobs import storage
 from jobs.lakehouse import Lakehouse
-from jobs.refine.tables import EVENT_TABLES
+from jobs.refine.tables import ACCOUNTS
 from sodai import pipeline
 from sodai.config import PROJECT_ROOT, Settings
 from sodai.dbt_build import TransformError, TransformReport
@@ -128,26 +128,32 @@ def test_docs_are_generated_again_only_for_another_project_or_vars(transformed, 
 
 
 def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines, tmp_path):
-    """On a copy of silver with a duplicated event; another lakehouse on the same engine, so the
-    catalog names the first build declared must be re-pointed first."""
+    """On a copy of silver whose accounts name an industry the industries seed does not have (the
+    silver gate checks silver's own rules; dbt checks it against its reference data); another
+    lakehouse on the same engine, so the catalog names the first build declared must be re-pointed
+    first."""
+    from pyspark.sql import functions as F
+
     settings = settings_for(tmp_path).with_overrides(paths={"landing": str(transformed.settings.landing)})
     shutil.copytree(transformed.settings.lakehouse / "silver", settings.lakehouse / "silver")
     handle = engines.handle(DEFAULT_ENGINE)
     spark = handle.session()
-    uc_activity = Lakehouse(settings.lakehouse).location(EVENT_TABLES["uc.activity"])
-    spark.read.format("delta").load(uc_activity).limit(1).write.format("delta").mode("append").save(uc_activity)
+    accounts = Lakehouse(settings.lakehouse).location(ACCOUNTS)
+    spark.read.format("delta").load(accounts).limit(1).withColumn("customer_key", F.lit("c-new")).withColumn(
+        "industry", F.lit("Aerospace")).write.format("delta").mode("append").save(accounts)
 
-    with pytest.raises(TransformError, match="unique_stg_silver__uc_activity_event_id") as caught:
-        pipeline.transform(settings, spark, handle.url, select=["stg_silver__uc_activity"])
+    failing = "relationships_stg_silver__accounts_industry__industry__ref_industries_"
+    with pytest.raises(TransformError, match=failing) as caught:
+        pipeline.transform(settings, spark, handle.url, select=["stg_silver__accounts", "industries"])
     report = caught.value.report
-    assert [n.name for n in report.failures] == ["unique_stg_silver__uc_activity_event_id"]
+    assert [n.name for n in report.failures] == [failing]
     # the failed build is the gold gate's verdict: publication stays blocked, naming the test
     state = read_latest(settings.output)
     assert state["publication_blocked"]
     failed = [g for g in state["gates"] if not g["success"]]
-    assert [(g["suite"], g["failed"][0]["check"]) for g in failed] == [
-        ("gold.stg_silver__uc_activity", "unique_stg_silver__uc_activity_event_id")]
-    assert failed[0]["failed"][0]["summary"].startswith("gold.stg_silver__uc_activity (column event_id): the dbt test unique")
-    # the duplicate exists only in this lakehouse's silver: the failing test read it, and nothing
-    # outside the selection was built
+    assert [(g["suite"], g["failed"][0]["check"]) for g in failed] == [("gold.stg_silver__accounts", failing)]
+    assert failed[0]["failed"][0]["summary"].startswith(
+        "gold.stg_silver__accounts (column industry): the dbt test relationships")
+    # the unknown industry exists only in this lakehouse's silver: the failing test read it, and
+    # nothing outside the selection was built
     assert not (settings.lakehouse / "gold" / "marts").exists()
