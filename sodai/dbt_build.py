@@ -256,8 +256,11 @@ def transform(
     started = time.perf_counter()
     with bound_session(spark, url, settings.lakehouse):
         manifest = _parse(settings)
-        scope = mart_scope.plan(settings.lakehouse, manifest, dbt_vars(settings), everything=full_refresh) \
-            if whole_project else None
+        try:
+            scope = mart_scope.plan(settings.lakehouse, paths.project_dir, manifest, dbt_vars(settings),
+                                    everything=full_refresh) if whole_project else None
+        except ValueError as error:  # a mart's event_span names no report parameter
+            raise TransformError(f"dbt project {paths.project_dir}: {error}") from None
         if scope is not None and (scope.left or scope.seeds_left):
             command += ["--select", *mart_scope.selectors(manifest, scope)]
         point_catalog_at(spark, manifest, settings.lakehouse)
@@ -284,17 +287,17 @@ def docs(settings: Settings, spark: SparkSession, url: str) -> DocsReport:
 
     Its own folder: docs generate writes run_results.json too, and the build's (its invocation id
     is the report's provenance) must survive it. Not generated again while the docs there describe
-    this project with these vars (sodai/mart_scope.py's fingerprint): the catalog holds the tables'
-    columns and types, which only the project changes, and no statistics."""
+    this project's files with these vars (sodai/mart_scope.py's fingerprint): the docs are its
+    descriptions, and the catalog its tables' columns and types, with no statistics."""
     paths = DbtPaths.of(settings)
     marker = paths.docs_path / DOCS_FINGERPRINT
+    fingerprint = mart_scope.project_fingerprint(paths.project_dir, dbt_vars(settings))
+    current = all((paths.docs_path / name).is_file() for name in ("index.html", "catalog.json", "manifest.json"))
+    if current and marker.is_file() and marker.read_text() == fingerprint:
+        return DocsReport(paths.docs_path, generated=False)
+    marker.unlink(missing_ok=True)
     with bound_session(spark, url, settings.lakehouse):
         manifest = _parse(settings)
-        fingerprint = mart_scope.project_fingerprint(manifest, dbt_vars(settings))
-        current = all((paths.docs_path / name).is_file() for name in ("index.html", "catalog.json", "manifest.json"))
-        if current and marker.is_file() and marker.read_text() == fingerprint:
-            return DocsReport(paths.docs_path, generated=False)
-        marker.unlink(missing_ok=True)
         point_catalog_at(spark, manifest, settings.lakehouse)
         result = _invoke(settings, ["docs", "generate"], manifest, target_path=paths.docs_path)
     if not result.success:

@@ -22,8 +22,18 @@ from jobs import storage
 _PLAIN = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary()}
 
 
+def _plain_type(kind: pa.DataType) -> pa.DataType:
+    """The type with every view type in it (a list's items, a struct's fields) made plain: pandas
+    cannot convert a list of string_view."""
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_list_view(kind):
+        return pa.list_(kind.value_field.with_type(_plain_type(kind.value_type)))
+    if pa.types.is_struct(kind):
+        return pa.struct([f.with_type(_plain_type(f.type)) for f in kind])
+    return _PLAIN.get(kind, kind)
+
+
 def _plain(table: pa.Table) -> pa.Table:
-    schema = pa.schema([f.with_type(_PLAIN.get(f.type, f.type)) for f in table.schema])
+    schema = pa.schema([f.with_type(_plain_type(f.type)) for f in table.schema])
     return table if schema == table.schema else table.cast(schema)
 
 

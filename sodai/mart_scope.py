@@ -10,8 +10,8 @@ rather than all of them, and their tests run with them.
 
 A build leaves a mart as it is only when all of these hold, and rebuilds every mart otherwise:
 - gold was built before and the build was recorded here (ops.gold_builds, written with deltalake
-  after a build that passed), by the same project (models', seeds' and macros' checksums and the
-  marts' configs) with the same vars (the report parameters, the quality thresholds);
+  after a build that passed), of the same project (every file dbt reads of it) with the same vars
+  (the report parameters, the quality thresholds);
 - silver's accounts dimension is the version that build read (a new snapshot can move any customer
   to another industry);
 - the mart's table exists;
@@ -19,7 +19,7 @@ A build leaves a mart as it is only when all of these hold, and rebuilds every m
   whole months and weeks around it (the marts count by month and by Monday-started week);
 - no mart it reads is rebuilt (the findings read the figure marts).
 A mart without `event_span` (one that reads every date) is always rebuilt. The seeds are left too
-when the project is unchanged and their tables exist: their checksums are in the fingerprint.
+when the project is unchanged and their tables exist: their CSV files are in the fingerprint.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ TABLE = TableName("ops", "gold_builds")
 SCHEMA = pa.schema(
     [
         ("built_at", pa.timestamp("us", tz="UTC")),
-        ("project_fingerprint", pa.string()),  # models, seeds, macros, marts' configs and vars
+        ("project_fingerprint", pa.string()),  # the dbt project's files and the vars
         ("refined_through", pa.timestamp("us", tz="UTC")),  # newest refine ledger entry the build read
         ("accounts_version", pa.int64()),  # silver.accounts' Delta version the build read (-1: none)
         ("rebuilt_marts", pa.list_(pa.string())),
@@ -72,7 +72,7 @@ class MartScope:
     refined_through: datetime | None = None
     accounts_version: int = -1
     changed_dates: list[date] = field(default_factory=list)
-    seeds_left: list[str] = field(default_factory=list)  # unchanged seeds (their checksums are in the fingerprint)
+    seeds_left: list[str] = field(default_factory=list)  # unchanged seeds (their files are in the fingerprint)
 
 
 def table_path(lakehouse: Path) -> Path:
@@ -96,21 +96,26 @@ def _exists(lakehouse: Path, node) -> bool:
     return storage.is_delta_table(storage.dbt_table_path(lakehouse, node.schema, node.name))
 
 
-def project_fingerprint(manifest, dbt_vars: dict[str, Any]) -> str:
-    """One hash of what decides the marts' contents besides silver: every model's and seed's
-    checksum, the project's macros, the marts' configs (their spans included) and the vars."""
+# The folders of dbt_project.yml that hold what dbt reads (dbt's own defaults where it names none)
+_PROJECT_FOLDERS = {"model-paths": ["models"], "seed-paths": ["seeds"], "macro-paths": ["macros"],
+                    "test-paths": ["tests"]}
+
+
+def project_fingerprint(project_dir: Path, dbt_vars: dict[str, Any]) -> str:
+    """One hash of the dbt project as dbt reads it, with the vars: dbt_project.yml and every file of
+    its model, seed, macro and test folders (SQL, yml with its descriptions and configs, seeds'
+    CSV). Any edit of the project changes it; its build artifacts (target, logs) are not read."""
+    import yaml
+
+    config_file = project_dir / "dbt_project.yml"
+    config = yaml.safe_load(config_file.read_text()) or {}
+    files = [config_file]
+    for key, default in _PROJECT_FOLDERS.items():
+        for folder in config.get(key, default):
+            files += [path for path in (project_dir / folder).rglob("*") if path.is_file()]
     digest = hashlib.sha256()
-    for uid in sorted(manifest.nodes):
-        node = manifest.nodes[uid]
-        if getattr(node, "resource_type", None) in ("model", "seed"):
-            digest.update(f"{uid}={node.checksum.checksum}\n".encode())
-    for uid, node in sorted(_marts(manifest).items()):
-        digest.update(f"{uid}:{json.dumps(node.config.meta, sort_keys=True, default=str)}\n".encode())
-    project = manifest.metadata.project_name
-    for uid in sorted(manifest.macros):
-        macro = manifest.macros[uid]
-        if macro.package_name == project:
-            digest.update(f"{uid}={hashlib.sha256(macro.macro_sql.encode()).hexdigest()}\n".encode())
+    for path in sorted(set(files)):
+        digest.update(f"{path.relative_to(project_dir)}\0".encode() + path.read_bytes() + b"\0")
     digest.update(json.dumps(dbt_vars, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:32]
 
@@ -183,16 +188,18 @@ def _descendants(marts: dict[str, Any], rebuilt: set[str]) -> set[str]:
         grown |= more
 
 
-def plan(lakehouse: Path, manifest, dbt_vars: dict[str, Any], everything: bool = False) -> MartScope:
-    """Which marts this build rebuilds (every one unless the conditions above hold; every one
-    with `everything`, a full refresh)."""
+def plan(lakehouse: Path, project_dir: Path, manifest, dbt_vars: dict[str, Any], everything: bool = False) -> MartScope:
+    """Which marts this build of the project in `project_dir` (parsed: `manifest`) rebuilds: every
+    one unless the conditions above hold, and every one with `everything` (a full refresh)."""
     marts = _marts(manifest)
+    spans = {uid: span_of(node, dbt_vars) for uid, node in marts.items()}  # a wrong span fails every build
     ledger = _refine_ledger(lakehouse)
     scope = MartScope(
-        project_fingerprint=project_fingerprint(manifest, dbt_vars),
+        project_fingerprint=project_fingerprint(project_dir, dbt_vars),
         refined_through=max((r["recorded_at"] for r in ledger), default=None),
         accounts_version=_accounts_version(lakehouse),
     )
+
     def all_marts(reason: str) -> MartScope:
         scope.rebuilt, scope.left, scope.reason = sorted(node.name for node in marts.values()), [], reason
         return scope
@@ -211,7 +218,7 @@ def plan(lakehouse: Path, manifest, dbt_vars: dict[str, Any], everything: bool =
     scope.changed_dates = changed_event_dates(lakehouse, new_runs)
     direct = set()
     for uid, node in marts.items():
-        span = span_of(node, dbt_vars)
+        span = spans[uid]
         if span is None or not _exists(lakehouse, node) or any(span[0] <= day <= span[1] for day in scope.changed_dates):
             direct.add(uid)
     rebuilt = _descendants(marts, direct)

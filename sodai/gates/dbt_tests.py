@@ -91,17 +91,20 @@ def suites(target: Path, offending_rows: Callable[[str], list[dict]] | None = No
     return sorted(by_model.values(), key=lambda s: s.suite)
 
 
-def unbuilt_suites(target: Path, latest: dict | None, built: set[str]) -> list[SuiteResult]:
-    """The previous gold suites of the models the latest build left as they were (a scheduled day
-    leaves the marts its telemetry cannot change, sodai/mart_scope.py): their verdict is the one of
-    the build that last built them. Suites of models the project no longer has are dropped."""
-    manifest_path = target / "manifest.json"
-    if latest is None or not manifest_path.is_file():
+def unbuilt_suites(target: Path, latest: dict | None, current: set[str]) -> list[SuiteResult]:
+    """The previous gold suites of the models the latest build did not build (a scheduled day leaves
+    the marts its telemetry cannot change, sodai/mart_scope.py): their verdict is the one of the
+    build that last built them. A model the build did build has no older verdict to keep, even
+    when it has no test any more; a model the project no longer has neither."""
+    results_path, manifest_path = target / "run_results.json", target / "manifest.json"
+    if latest is None or not results_path.is_file() or not manifest_path.is_file():
         return []
-    models = {node["name"] for node in json.loads(manifest_path.read_text())["nodes"].values()
-              if node["resource_type"] in ("model", "seed", "snapshot")}
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    models = {uid: node["name"] for uid, node in nodes.items() if node["resource_type"] in ("model", "seed", "snapshot")}
+    built = {models[r["unique_id"]] for r in json.loads(results_path.read_text())["results"] if r["unique_id"] in models}
+    left = set(models.values()) - built
     return [SuiteResult.from_json(g) for g in latest.get("gates", [])
-            if g["layer"] == LAYER and g["suite"] not in built and g["suite"].removeprefix(f"{LAYER}.") in models]
+            if g["layer"] == LAYER and g["suite"] not in current and g["suite"].removeprefix(f"{LAYER}.") in left]
 
 
 def _finding(outcome: DbtOutcome, rows: list[dict] | None) -> Finding:

@@ -111,7 +111,7 @@ def fake_dbt(monkeypatch):
 
     def invoke(settings, command, manifest=None, callbacks=None, target_path=None):
         calls.append(command)
-        parsed = SimpleNamespace(sources={}, nodes={}, macros={}, metadata=SimpleNamespace(project_name="sodai"))
+        parsed = outcome.get("parsed", SimpleNamespace(sources={}, nodes={}))
         return SimpleNamespace(success=True, result=parsed) if command == ["parse"] else outcome["build"]
 
     monkeypatch.setattr(stage, "_invoke", invoke)
@@ -158,3 +158,14 @@ def test_an_invocation_that_fails_before_any_node_is_an_error(fake_dbt, offline_
     fake_dbt.outcome["build"] = SimpleNamespace(success=False, exception=RuntimeError("Compilation Error in model x"), result=None)
     with pytest.raises(stage.TransformError, match="Compilation Error in model x"):
         stage.transform(settings, offline_session, "sc://localhost:1")
+
+
+def test_a_mart_span_naming_no_report_parameter_fails_the_stage_naming_the_mart(fake_dbt, offline_session, tmp_path):
+    settings = load_settings(environ={"SODAI__PATHS__OUTPUT": str(tmp_path), "SODAI__PATHS__LAKEHOUSE": str(tmp_path / "lakehouse")})
+    mart = SimpleNamespace(name="fig_x", resource_type="model", fqn=["sodai", "marts", "fig_x"], schema="marts",
+                           config=SimpleNamespace(meta={"event_span": ["window_start", "windw_end"]}),
+                           depends_on=SimpleNamespace(nodes=[]))
+    fake_dbt.outcome["parsed"] = SimpleNamespace(sources={}, nodes={"model.sodai.fig_x": mart})
+    with pytest.raises(stage.TransformError, match="fig_x: meta.event_span names 'windw_end'"):
+        stage.transform(settings, offline_session, "sc://localhost:1")
+    assert fake_dbt.calls == [["parse"]]  # refused before anything was built

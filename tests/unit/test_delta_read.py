@@ -31,6 +31,15 @@ def test_the_frame_deltalake_reads_with_partitions_columns_and_predicates(tmp_pa
     assert read_arrow(path).schema.field("run_id").type == pa.string()  # not string_view
 
 
+def test_lists_of_strings_read_as_pandas(tmp_path):
+    """DataFusion gives list<string_view>, which pandas cannot convert (ops.gold_builds has one)."""
+    path = tmp_path / "lists"
+    write_deltalake(str(path), pa.table({"names": [["fig01", "fig02"], []], "pair": [{"a": "x"}, {"a": "y"}]}))
+    frame = read_pandas(path)
+    assert [list(names) for names in frame["names"]] == [["fig01", "fig02"], []]
+    assert list(frame["pair"]) == [{"a": "x"}, {"a": "y"}]
+
+
 def test_an_empty_table_keeps_its_columns(tmp_path):
     path = tmp_path / "empty"
     write_deltalake(str(path), ROWS.schema.empty_table())

@@ -374,21 +374,26 @@ def test_no_build_yet_fails_the_gold_gate(tmp_path):
 
 def test_the_suites_of_models_the_build_left_keep_their_last_verdict(tmp_path):
     """A scheduled day leaves the marts its telemetry cannot change (sodai/mart_scope.py): their
-    suites keep the verdict of the build that last built them; a dropped model's suite goes."""
+    suites keep the verdict of the build that last built them. A model the build did build keeps
+    no older verdict, even without tests now; a dropped model's suite goes."""
     import json
 
     from sodai.gates import dbt_tests
 
     target = tmp_path / "target"
     _build(target, [("row_checks_fig07", "fig07_open_model_usage_weekly", "pass", 0, "")])
-    manifest = json.loads((target / "manifest.json").read_text())
-    for model in ("fig01_models_over_time", "fig07_open_model_usage_weekly"):
+    manifest, results = (json.loads((target / name).read_text()) for name in ("manifest.json", "run_results.json"))
+    for model in ("fig01_models_over_time", "fig07_open_model_usage_weekly", "stg_silver__uc_activity"):
         manifest["nodes"][f"model.sodai.{model}"] = {"name": model, "resource_type": "model"}
+    for model in ("fig07_open_model_usage_weekly", "stg_silver__uc_activity"):  # built; staging has no test
+        results["results"].append({"unique_id": f"model.sodai.{model}", "status": "success"})
     (target / "manifest.json").write_text(json.dumps(manifest))
+    (target / "run_results.json").write_text(json.dumps(results))
     latest = merge(None, "gold", [_result("gold", "gold.fig01_models_over_time", ok=False),
                                   _result("gold", "gold.fig07_open_model_usage_weekly"),
+                                  _result("gold", "gold.stg_silver__uc_activity", ok=False),
                                   _result("gold", "gold.a_dropped_model")], "run-1", None)
-    built = {s.suite for s in dbt_tests.suites(target)}
-    kept = dbt_tests.unbuilt_suites(target, latest, built)
+    current = {s.suite for s in dbt_tests.suites(target)}
+    kept = dbt_tests.unbuilt_suites(target, latest, current)
     assert [(s.suite, s.success, s.failed[0].column) for s in kept] == [("gold.fig01_models_over_time", False, "usage_hours")]
-    assert dbt_tests.unbuilt_suites(target, None, built) == []
+    assert dbt_tests.unbuilt_suites(target, None, current) == []
