@@ -160,7 +160,8 @@ def report_metrics(report: Any) -> dict[str, float]:
         return metrics
     if kind == "ForecastReport":
         metrics = {"forecast.series.count": len(report.results), "forecast.skipped.count": len(report.skipped),
-                   "forecast.registered.count": sum(1 for r in report.results if r.decision.register)}
+                   "forecast.registered.count": sum(1 for r in report.results if r.decision.register),
+                   "forecast.kept.count": sum(1 for r in report.results if r.kept_from)}
         for result in report.results:
             metrics[metric_key("forecast", result.series.name, "mape.pct")] = result.champion_mape
         return metrics

@@ -6,11 +6,19 @@ registry decides whether it becomes a new version with the `champion` alias (sod
 registry.py); then the champion, loaded back from the registry as `models:/<name>@champion`,
 forecasts the configured horizon with prediction intervals. Series that cannot be forecast
 (latest period suppressed, too short, zeros) are skipped with the reason.
+
+A series whose forecast in gold.forecasts was made from the same values, by the same champion
+version, candidates, lengths, interval and forecasting code (its `fit_key`) keeps that forecast:
+backtesting the same values again gives the same scores, so the registry would keep its
+champion, and the champion would forecast the same points. A scheduled day usually changes
+one or two series; the others cost a registry lookup.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
 import tempfile
 import time
@@ -35,15 +43,17 @@ from sodai.forecast.series import Series, Skipped, read_series, specs
 @dataclass
 class SeriesResult:
     series: Series
-    scores: dict[str, Backtest]
+    scores: dict[str, Backtest]  # empty when the forecast was kept
     not_applicable: dict[str, str]
-    winner: Backtest
     decision: registry.Decision
     model_name: str
     champion_version: int
     champion_method: str
     champion_mape: float
     forecast: pd.DataFrame  # period, value, lower, upper
+    fit_key: str
+    kept_from: str | None = None  # the forecast run whose forecast of these same values is kept
+    made_at: datetime | None = None  # when that run made it
 
 
 @dataclass
@@ -142,25 +152,69 @@ def _register(mlflow_client, series: Series, best: Backtest, run_id: str, name: 
     return int(version.version)
 
 
-def forecast_series(series: Series, settings: Settings, mlflow_client, forecast_run_id: str) -> SeriesResult:
-    """Backtest, log, maybe register, and forecast one series with its champion."""
+_FORECASTING_CODE = ("model.py", "backtest.py")
+
+
+def fit_key(digest: str, settings: Settings, frequency: str, champion_version: int) -> str:
+    """Pure: everything a series' published forecast depends on besides its values' digest: the
+    champion that forecasts it, the candidates it was chosen among, the lengths, the interval and
+    the forecasting code itself."""
+    config = settings.forecast
+    lengths = getattr(config, frequency)
+    code = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in _FORECASTING_CODE))
+    blob = json.dumps({"digest": digest, "champion_version": champion_version, "candidates": list(config.candidates),
+                       "lengths": lengths.model_dump(), "interval": config.interval,
+                       "code": code.hexdigest()}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _kept(series: Series, previous: pd.DataFrame | None, key: str, name: str, champion) -> SeriesResult | None:
+    """The series' forecast in gold.forecasts when it was made under the same fit key."""
+    if previous is None or "fit_key" not in previous.columns:
+        return None  # a table written before fit keys: forecast again (and write them)
+    rows = previous[(previous["series"] == series.name) & (previous["fit_key"] == key)]
+    points = rows[rows["kind"] == "forecast"].sort_values("period")
+    if points.empty:
+        return None
+    first = rows.iloc[0]
+    made_by = str(first["forecast_run_id"])
+    return SeriesResult(
+        series=series, scores={}, not_applicable={},
+        decision=registry.Decision(False, f"the same values as forecast run {made_by}: its forecast is kept"),
+        model_name=name, champion_version=int(champion.version), champion_method=str(first["model"]),
+        champion_mape=float(first["backtest_value"]),
+        forecast=points[["period", "value", "lower", "upper"]].reset_index(drop=True),
+        fit_key=key, kept_from=made_by, made_at=first["forecast_at"].to_pydatetime(),
+    )
+
+
+def forecast_series(series: Series, settings: Settings, mlflow_client, forecast_run_id: str,
+                    previous: pd.DataFrame | None = None) -> SeriesResult:
+    """Backtest, log, maybe register, and forecast one series with its champion; or keep its
+    forecast in `previous` (gold.forecasts) when that was made under the same fit key."""
     import mlflow
 
     from sodai.tracking import experiment_id
 
     config = settings.forecast
     lengths = getattr(config, series.frequency)
+    name = f"{config.model_prefix}{series.name}"
+    digest = registry.backtest_digest(series.periods, series.values, horizon=lengths.backtest_horizon,
+                                      folds=config.folds, min_train=lengths.min_train,
+                                      season_length=lengths.season_length)
+    current = registry.champion(mlflow_client, name, config.alias)
+    if current is not None:
+        kept = _kept(series, previous, fit_key(digest, settings, series.frequency, int(current.version)), name,
+                     current)
+        if kept is not None:
+            return kept
     scores, not_applicable = compare(series.values, list(config.candidates), horizon=lengths.backtest_horizon,
                                      folds=config.folds, min_train=lengths.min_train,
                                      season_length=lengths.season_length)
     best = winner(scores)
     experiment = experiment_id(mlflow_client, f"sodai/forecast/{series.name}", settings)
     run_ids = _log_candidates(series, scores, experiment, settings, forecast_run_id)
-    name = f"{config.model_prefix}{series.name}"
-    digest = registry.backtest_digest(series.periods, series.values, horizon=lengths.backtest_horizon,
-                                      folds=config.folds, min_train=lengths.min_train,
-                                      season_length=lengths.season_length)
-    decision = registry.decide(registry.champion(mlflow_client, name, config.alias), digest, best.mape)
+    decision = registry.decide(current, digest, best.mape)
     mlflow_client.set_tag(run_ids[best.method], "sodai.winner", "true")
     mlflow_client.set_tag(run_ids[best.method], "sodai.registry_decision", decision.reason)
     if decision.register:
@@ -169,15 +223,17 @@ def forecast_series(series: Series, settings: Settings, mlflow_client, forecast_
     loaded = mlflow.pyfunc.load_model(f"models:/{name}@{config.alias}")
     forecast = loaded.predict(pd.DataFrame({"horizon": [lengths.horizon]}), params={"interval": config.interval})
     return SeriesResult(
-        series=series, scores=scores, not_applicable=not_applicable, winner=best, decision=decision,
+        series=series, scores=scores, not_applicable=not_applicable, decision=decision,
         model_name=name, champion_version=int(champion.version),
         champion_method=champion.tags.get(registry.METHOD_TAG, best.method),
         champion_mape=float(champion.tags.get(registry.SCORE_TAG, best.mape)), forecast=forecast,
+        fit_key=fit_key(digest, settings, series.frequency, int(champion.version)),
     )
 
 
 def table_rows(result: SeriesResult, settings: Settings, forecast_run_id: str, at: datetime) -> pd.DataFrame:
-    """Pure: one series' history and champion forecast as gold.forecasts rows."""
+    """Pure: one series' history and champion forecast as gold.forecasts rows (a kept forecast
+    keeps the run and time that made it)."""
     series, lengths = result.series, getattr(settings.forecast, result.series.frequency)
     history = pd.DataFrame({"kind": "history", "period": series.periods, "value": series.values,
                             "lower": np.nan, "upper": np.nan})
@@ -189,7 +245,8 @@ def table_rows(result: SeriesResult, settings: Settings, forecast_run_id: str, a
         model_uri=f"models:/{result.model_name}@{settings.forecast.alias}",
         model_version=result.champion_version, backtest_metric="MAPE", backtest_horizon=lengths.backtest_horizon,
         backtest_value=result.champion_mape, interval=settings.forecast.interval,
-        period=pd.to_datetime(rows["period"]).dt.date, forecast_run_id=forecast_run_id, forecast_at=at,
+        period=pd.to_datetime(rows["period"]).dt.date, fit_key=result.fit_key,
+        forecast_run_id=result.kept_from or forecast_run_id, forecast_at=result.made_at or at,
     )
 
 
@@ -202,12 +259,14 @@ def run_forecast(settings: Settings, on_series: Callable[[str], None] | None = N
     mlflow_client = use_store(settings)
     frames = []
     at = datetime.now(timezone.utc)
+    stored = table.read(settings.lakehouse)
+    previous = stored[0] if stored else None
     for spec in specs(settings.forecast.series):
         found, skipped = read_series(settings.lakehouse, spec)
         report.skipped.extend(skipped)
         for series in found:
             try:
-                result = forecast_series(series, settings, mlflow_client, report.forecast_run_id)
+                result = forecast_series(series, settings, mlflow_client, report.forecast_run_id, previous)
             except (SeriesTooShort, NotApplicable, ValueError) as reason:
                 report.skipped.append(Skipped(series.name, str(reason)))
                 continue

@@ -35,6 +35,7 @@ SCHEMA = pa.schema([
     ("value", pa.float64()),
     ("lower", pa.float64()),
     ("upper", pa.float64()),
+    ("fit_key", pa.string()),  # what the forecast was made from (sodai/forecast/runner.py, fit_key)
     ("forecast_run_id", pa.string()),
     ("forecast_at", pa.timestamp("us", tz="UTC")),
 ])

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import mlflow
 import pandas as pd
+import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 from mlflow import MlflowClient
 
 import sodai
+from jobs import storage
 from sodai import pipeline
 from sodai.config import Settings
 from sodai.forecast import table as forecast_table
@@ -149,22 +151,63 @@ def test_forecast_registers_a_champion_that_loads_back_and_predicts(tracked):
     assert set(stored["series"]) == set(forecasts)
 
 
+def _candidate_runs(tracked: Tracked) -> int:
+    experiments = [e.experiment_id for e in tracked.client.search_experiments()
+                   if e.name.startswith("sodai/forecast/")]
+    return len(tracked.client.search_runs(experiments, max_results=50000))
+
+
+FORECAST_COLUMNS = ["series", "kind", "period", "value", "lower", "upper", "model_version"]
+
+
+def _forecast_rows_of(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[FORECAST_COLUMNS].sort_values(FORECAST_COLUMNS[:3]).reset_index(drop=True)
+
+
+def _forecast_rows(settings: Settings) -> pd.DataFrame:
+    return _forecast_rows_of(forecast_table.read(settings.lakehouse)[0])
+
+
 def test_forecast_again_on_unchanged_data_registers_nothing(tracked):
+    """The same values: each series keeps its forecast (no backtest, no candidate run), as
+    made by the run that made it; a table written before fit keys is forecast again, to the same
+    points; another interval forecasts again."""
     client = tracked.client
     names = [f"sodai-{series}" for series in (f["series"] for f in tracked.report["forecasts"])]
     before = {name: sorted(v.version for v in client.search_model_versions(f"name='{name}'")) for name in names}
     before_table, before_version = forecast_table.read(tracked.settings.lakehouse)
+    candidate_runs = _candidate_runs(tracked)
 
     report = pipeline.forecast(tracked.settings)
 
     assert {r.series.name for r in report.results} == {f["series"] for f in tracked.report["forecasts"]}
     assert not any(result.decision.register for result in report.results)
+    assert all(result.kept_from for result in report.results)
+    assert _candidate_runs(tracked) == candidate_runs
     after = {name: sorted(v.version for v in client.search_model_versions(f"name='{name}'")) for name in names}
     assert after == before
     assert all(len(versions) == 1 for versions in after.values())
     after_table, after_version = forecast_table.read(tracked.settings.lakehouse)
     assert after_version == before_version + 1
-    columns = ["series", "kind", "period", "value", "lower", "upper", "model_version"]
-    pd.testing.assert_frame_equal(
-        after_table[columns].sort_values(columns[:3]).reset_index(drop=True),
-        before_table[columns].sort_values(columns[:3]).reset_index(drop=True))
+    pd.testing.assert_frame_equal(_forecast_rows(tracked.settings), _forecast_rows_of(before_table))
+    assert set(after_table["forecast_run_id"]) == set(before_table["forecast_run_id"])  # who made them
+
+    # gold.forecasts as the previous release wrote it (no fit_key): every series is backtested
+    # and forecast again, by the same champions, to the same points
+    old_layout = before_table.drop(columns=["fit_key"])
+    storage.write_delta(forecast_table.location(tracked.settings.lakehouse),
+                        pa.Table.from_pandas(old_layout, preserve_index=False), mode="overwrite",
+                        schema_mode="overwrite")
+    again = pipeline.forecast(tracked.settings)
+    assert not any(result.kept_from for result in again.results)
+    assert not any(result.decision.register for result in again.results)
+    assert _candidate_runs(tracked) > candidate_runs
+    pd.testing.assert_frame_equal(_forecast_rows(tracked.settings), _forecast_rows_of(before_table))
+
+    # another interval: forecast again (the champions stay), and back
+    wider = tracked.settings.with_overrides(forecast={"interval": 0.95})
+    assert not any(result.kept_from for result in pipeline.forecast(wider).results)
+    assert not _forecast_rows(tracked.settings).equals(_forecast_rows_of(before_table))
+    assert not any(result.kept_from for result in pipeline.forecast(tracked.settings).results)
+    pd.testing.assert_frame_equal(_forecast_rows(tracked.settings), _forecast_rows_of(before_table))
+
