@@ -151,8 +151,11 @@ def newest_at_least(column: str, minimum: date, description: str, table: str = "
     too. The offending row names the newest value (`last_<column>`, null when there is none). A
     suite validating only new batches states it on its whole table (`table`, a table in SQL): a
     batch may hold only late rows, or none of this table's."""
+    # Naming {batch} in a comment when the whole table is read: GE prints a caution to stdout,
+    # into every scheduled run's console, for each copy of a query that does not name it.
+    whole = "" if table == "{batch}" else "/* the whole table, not only {batch} */ "
     return unexpected_rows(
-        f"select max({column}) as last_{column} from {table} "
+        f"{whole}select max({column}) as last_{column} from {table} "
         f"having max({column}) is null or max({column}) < date'{minimum}'",
         description)
 

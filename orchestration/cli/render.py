@@ -182,9 +182,7 @@ def forecast(report, candidates) -> None:
     table.add_column("champion")
     for result in report.results:
         scores = [f"{result.scores[m].mape:.1f}" if m in result.scores else "-" for m in candidates]
-        registry = "new" if result.decision.register else "kept"
-        if result.kept_from:
-            registry = f"same values as {result.kept_from}: its forecast kept"
+        registry = "same values: forecast kept" if result.kept_from else "new" if result.decision.register else "kept"
         table.add_row(result.series.name, str(len(result.series.values)), *scores,
                       f"{result.champion_method} v{result.champion_version} ({registry})")
     console.print(table)
