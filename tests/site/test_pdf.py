@@ -96,12 +96,16 @@ def _font_name(font) -> str:
     return str(font["/FontDescriptor"].get_object()["/FontName"]) if "/FontDescriptor" in font else ""
 
 
+def _skip_without_chromium() -> None:
+    if not shutil.which(CHROMIUM) and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+
+
 @pytest.fixture(scope="module")
 def printed(report_with_changes) -> dict[str, Printed]:
     import pypdf
 
-    if not shutil.which(CHROMIUM) and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    _skip_without_chromium()
     settings, _ = report_with_changes
     documents = {}
     for language in LANGUAGES:
@@ -219,6 +223,7 @@ def test_the_cli_prints_one_language_to_a_chosen_file_and_refuses_bad_options(re
     refused = runner.invoke(app, ["export-pdf", "--lang", "fr"])
     assert refused.exit_code == 2 and "no-browser" in refused.output
     monkeypatch.delenv("SODAI__DOCUMENT__CHROMIUM")
+    _skip_without_chromium()  # the refusals above need no browser; printing does
     result = runner.invoke(app, ["export-pdf", "--lang", "fr", "--out", str(tmp_path / "rapport.pdf")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "rapport.pdf").read_bytes().startswith(b"%PDF-")
