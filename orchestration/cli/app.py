@@ -3,6 +3,7 @@ calls a stage (orchestration/cli/stage_runs.py) or a reader; what it prints is i
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -301,8 +302,14 @@ def export_pdf(
     if out is not None and len(lang) > 1:
         errors.print("[red]--out names one file:[/red] give one --lang with it, or leave --out out for one PDF per language.")
         raise typer.Exit(EXIT_USAGE)
-    if not storage.report_path(state.settings.output).is_file():
-        errors.print(f"[red]No report at {storage.report_path(state.settings.output)}:[/red] run `sodai run` first.")
+    report = storage.report_path(state.settings.output)
+    if not report.is_file():
+        errors.print(f"[red]No report at {report}:[/red] run `sodai run` first.")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        json.loads(report.read_text(encoding="utf-8"))
+    except ValueError as error:  # a truncated or hand-edited file: say so, not a traceback
+        errors.print(f"[red]{report} is not a readable report[/red] ({error}): `sodai publish` writes it again.")
         raise typer.Exit(EXIT_USAGE)
     for code in dict.fromkeys(lang):
         try:

@@ -219,6 +219,14 @@ def test_the_cli_prints_one_language_to_a_chosen_file_and_refuses_bad_options(re
     runner = CliRunner()
     assert runner.invoke(app, ["export-pdf", "--lang", "de"]).exit_code == 2
     assert runner.invoke(app, ["export-pdf", "--lang", "en", "--lang", "fr", "--out", str(tmp_path / "x.pdf")]).exit_code == 2
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "report.json").write_text('{"report_year": 20', encoding="utf-8")  # cut off mid-write
+    monkeypatch.setenv("SODAI__PATHS__OUTPUT", str(broken))
+    unreadable = runner.invoke(app, ["export-pdf", "--lang", "en"])
+    assert unreadable.exit_code == 2 and "is not a readable report" in " ".join(unreadable.output.split())
+    assert unreadable.exception is None or isinstance(unreadable.exception, SystemExit)
+    monkeypatch.setenv("SODAI__PATHS__OUTPUT", str(settings.output))
     monkeypatch.setenv("SODAI__DOCUMENT__CHROMIUM", str(tmp_path / "no-browser"))
     refused = runner.invoke(app, ["export-pdf", "--lang", "fr"])
     assert refused.exit_code == 2 and "no-browser" in refused.output
