@@ -31,6 +31,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 # The lines a run prints as the stage before the one a worker is killed in ends
 REFINE_STARTS = "Gate bronze:"
 DBT_STARTS = "Gate silver:"
+# A guard against a hung run, not a speed check: the first day's whole build on the cluster,
+# beside the other test worker's JVM, has taken more than 20 minutes.
+RUN_TIMEOUT_S = 3600
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +61,12 @@ def _run_killing_a_worker(settings, s3, cluster: SparkCluster, worker: int, once
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        assert reached.wait(timeout=900), "".join(output)[-3000:]
+        assert reached.wait(timeout=RUN_TIMEOUT_S), "".join(output)[-3000:]
         killed = cluster.kill_worker_mid_task(worker)
-        run.wait(timeout=1200)
+        try:
+            run.wait(timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"sodai {' '.join(args)} still running after {RUN_TIMEOUT_S} s:\n" + "".join(output)[-3000:])
     finally:
         if run.poll() is None:
             run.kill()
