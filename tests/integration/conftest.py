@@ -184,5 +184,10 @@ def cli_process(settings: Settings, *args: str, failpoint: str | None = None, re
     env = cli_env(settings, failpoint, remote_url, extra_env)
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=CLI_TIMEOUT_S,
     )
+
+
+# A guard against a hung process, not a speed check: a whole `sodai run` on the JVM engine,
+# beside the other test worker on a slow day, has taken more than 15 minutes.
+CLI_TIMEOUT_S = 2400
