@@ -16,6 +16,7 @@ one or two series; the others cost a registry lookup.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -155,16 +156,22 @@ def _register(mlflow_client, series: Series, best: Backtest, run_id: str, name: 
 _FORECASTING_CODE = ("model.py", "backtest.py")
 
 
+@functools.cache
+def _forecasting_code_digest() -> str:
+    """The forecasting code's source, hashed once per process (it does not change under a run)."""
+    return hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
+                                   for name in _FORECASTING_CODE)).hexdigest()
+
+
 def fit_key(digest: str, settings: Settings, frequency: str, champion_version: int) -> str:
     """Pure: everything a series' published forecast depends on besides its values' digest: the
     champion that forecasts it, the candidates it was chosen among, the lengths, the interval and
     the forecasting code itself."""
     config = settings.forecast
     lengths = getattr(config, frequency)
-    code = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in _FORECASTING_CODE))
     blob = json.dumps({"digest": digest, "champion_version": champion_version, "candidates": list(config.candidates),
                        "lengths": lengths.model_dump(), "interval": config.interval,
-                       "code": code.hexdigest()}, sort_keys=True)
+                       "code": _forecasting_code_digest()}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
