@@ -1,8 +1,13 @@
 """The same telemetry gives the same marts on both embedded engines.
 
-The known answers are checked on the default engine; here the scenario (both deliveries, so the
-incremental path too) runs again on the other engine, dbt's data tests included (they must pass on
-the scenario), and every mart must be identical.
+The known answers are checked on Sail, after a first delivery and an incremental run for the late
+one. Here the JVM engine (the product's default) builds the scenario in one run, both deliveries
+landed, and every mart must be identical: the same marts on either engine, and the incremental
+path's marts equal to a build of everything at once.
+
+dbt's data tests are left out of this build: they ran on the scenario in the known answers' builds,
+and on the JVM engine they run in tests/integration/test_transform (`sodai run`) and on the
+cluster; here they would double a build that is statement latency.
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ import pandas as pd
 import pytest
 
 from sodai import pipeline
-from tests.conftest import DEFAULT_ENGINE, settings_for
+from tests.conftest import settings_for
 from tests.known_answers import scenario
-from tests.known_answers.conftest import MARTS, _read_marts
+from tests.known_answers.conftest import ENGINE, MARTS, _read_marts
 
 pytestmark = pytest.mark.integration
 
-OTHER_ENGINE = "sail" if DEFAULT_ENGINE == "spark" else "spark"
+OTHER_ENGINE = "spark" if ENGINE == "sail" else "sail"
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -34,11 +39,12 @@ def other_engine_marts(engines, tmp_path_factory) -> dict[str, pd.DataFrame]:
     )
     handle = engines.handle(OTHER_ENGINE)
     spark = handle.session()
-    for deliver in (scenario.write_first_delivery, scenario.write_late_delivery):
-        deliver(landing)
-        pipeline.ingest(settings, spark)
-        pipeline.refine(settings, spark)
-        pipeline.transform(settings, spark, handle.url)
+    scenario.write_first_delivery(landing)
+    scenario.write_late_delivery(landing)
+    pipeline.ingest(settings, spark)
+    pipeline.refine(settings, spark)
+    report = pipeline.transform(settings, spark, handle.url, exclude=["resource_type:test"])
+    assert report.built and not report.tests, "the build ran dbt tests or built nothing"
     return _read_marts(settings.lakehouse)
 
 
