@@ -260,6 +260,20 @@ def serve(
     serve_site(state.settings, host, port, workers)
 
 
+def require_readable_report() -> None:
+    """Exit with a usage error unless report.json exists and parses: the exports read it whole,
+    and a truncated or hand-edited file should be named, not shown as a traceback."""
+    report = storage.report_path(state.settings.output)
+    if not report.is_file():
+        errors.print(f"[red]No report at {report}:[/red] run `sodai run` first.")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        json.loads(report.read_text(encoding="utf-8"))
+    except ValueError as error:
+        errors.print(f"[red]{report} is not a readable report[/red] ({error}): `sodai publish` writes it again.")
+        raise typer.Exit(EXIT_USAGE)
+
+
 @app.command("export-site")
 def export_site(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the HTML files (default <output>/site)."),
@@ -272,10 +286,7 @@ def export_site(
     if lang not in LANGUAGES:
         errors.print(f"[red]Unknown language {lang!r}:[/red] choose one of {', '.join(LANGUAGES)}.")
         raise typer.Exit(EXIT_USAGE)
-    report = storage.report_path(state.settings.output)
-    if not report.is_file():
-        errors.print(f"[red]No report at {report}:[/red] run `sodai run` first.")
-        raise typer.Exit(EXIT_USAGE)
+    require_readable_report()
     written = export(state.settings, out, lang)
     console.print(f"Wrote {len(written)} pages into {written[0].parent} (open {written[0].name}).")
     if state.settings.publish is not None:
@@ -302,15 +313,7 @@ def export_pdf(
     if out is not None and len(lang) > 1:
         errors.print("[red]--out names one file:[/red] give one --lang with it, or leave --out out for one PDF per language.")
         raise typer.Exit(EXIT_USAGE)
-    report = storage.report_path(state.settings.output)
-    if not report.is_file():
-        errors.print(f"[red]No report at {report}:[/red] run `sodai run` first.")
-        raise typer.Exit(EXIT_USAGE)
-    try:
-        json.loads(report.read_text(encoding="utf-8"))
-    except ValueError as error:  # a truncated or hand-edited file: say so, not a traceback
-        errors.print(f"[red]{report} is not a readable report[/red] ({error}): `sodai publish` writes it again.")
-        raise typer.Exit(EXIT_USAGE)
+    require_readable_report()
     for code in dict.fromkeys(lang):
         try:
             written = export(state.settings, code, out)

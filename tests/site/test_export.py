@@ -44,6 +44,13 @@ def test_the_cli_exports_in_the_chosen_language(site_data, tmp_path, monkeypatch
     index = (tmp_path / "fr" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in index and "Conclusions clés" in index
     assert CliRunner().invoke(app, ["export-site", "--lang", "de"]).exit_code == 2
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "report.json").write_text('{"report_year": 20', encoding="utf-8")  # cut off mid-write
+    monkeypatch.setenv("SODAI__PATHS__OUTPUT", str(broken))
+    unreadable = CliRunner().invoke(app, ["export-site", "--out", str(tmp_path / "none")])
+    assert unreadable.exit_code == 2 and "is not a readable report" in " ".join(unreadable.output.split())
+    assert not (tmp_path / "none").exists()
 
 
 def test_forecasts_gates_data_docs_and_mlflow_run_are_shown_when_present(site_data, tmp_path):
