@@ -157,3 +157,21 @@ def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines,
     # the unknown industry exists only in this lakehouse's silver: the failing test read it, and
     # nothing outside the selection was built
     assert not (settings.lakehouse / "gold" / "marts").exists()
+
+
+def test_a_repeated_key_fails_the_models_row_checks_and_names_the_key(transformed, engines, tmp_path):
+    """A customer twice in silver's accounts: int_customer_industry then has two rows for one
+    customer, and its key is checked in the same statement as its row-level rules."""
+    settings = settings_for(tmp_path).with_overrides(paths={"landing": str(transformed.settings.landing)})
+    shutil.copytree(transformed.settings.lakehouse, settings.lakehouse)
+    handle = engines.handle(DEFAULT_ENGINE)
+    spark = handle.session()
+    accounts = Lakehouse(settings.lakehouse).location(ACCOUNTS)
+    spark.read.format("delta").load(accounts).limit(1).write.format("delta").mode("append").save(accounts)
+
+    with pytest.raises(TransformError, match="int_customer_industry_row_checks") as caught:
+        pipeline.transform(settings, spark, handle.url, select=["stg_silver__accounts", "int_customer_industry"])
+    assert [n.name for n in caught.value.report.failures] == ["int_customer_industry_row_checks"]
+    failed = [g for g in read_latest(settings.output)["gates"] if not g["success"]]
+    assert [g["suite"] for g in failed] == ["gold.int_customer_industry"]
+    assert "2 rows break 'unique (customer_key)'" in failed[0]["failed"][0]["summary"]

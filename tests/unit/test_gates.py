@@ -214,9 +214,10 @@ def test_every_mart_is_checked_in_dbt_once_per_rule():
         if "is_suppressed" in columns:
             invariant = checks["suppression_invariant"]
             assert "var('suppression_min_customers')" in invariant, name  # k from the settings
-        for column in model["columns"]:  # per-column rules are folded into the model's row_checks
+        assert _tests(model)["row_checks"].get("unique_key"), name  # its key, in the same statement
+        for column in model["columns"]:  # per-column rules and keys are folded into the model's row_checks
             assert {next(iter(t)) if isinstance(t, dict) else t for t in column.get("data_tests", [])} <= \
-                {"unique", "relationships"}, (name, column["name"])
+                {"relationships"}, (name, column["name"])
     assert _tests(MARTS["fig03_application_share_by_industry"])["shares_add_up"]["share"] == "notebook_share"
     assert _tests(MARTS["fig07_open_model_usage_weekly"])["shares_add_up"]["group_by"] == ["activity_week"]
     assert "'share' then value between 0 and 1" in _checks(MARTS["key_findings"])["value_in_unit_range"]

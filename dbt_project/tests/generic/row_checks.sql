@@ -1,20 +1,35 @@
 {#-
-    Every row-level rule of a model in one scan: `checks` is a list of SQL conditions (a string, or
-    {name, expression, description}); the test returns one row per rule that some rows break, with
-    how many. A condition that evaluates to null passes (an absent optional value), so a rule on an
-    optional column reads "when present, ...". One statement per model instead of one per column:
-    on the JVM engine every test is a statement with its own latency.
+    Every row-level rule of a model in one statement: `checks` is a list of SQL conditions (a
+    string, or {name, expression, description}), `unique_key` the columns whose combination
+    identifies a row (a compound key, or one column); the test returns one row per rule that some
+    rows break, with how many (for the key: the rows of every combination that occurs more than
+    once). A condition that evaluates to null passes (an absent optional value), so a rule on an
+    optional column reads "when present, ...". One statement per model instead of one per column
+    and one per key: on the JVM engine every test is a statement with its own latency.
+
+    The key is counted over a window on the same scan, not in a second aggregate unioned with the
+    first: Sail rejects that union for some models (the branches' nullability differs).
 -#}
-{% test row_checks(model, checks) %}
+{% test row_checks(model, checks, unique_key=none) %}
 
 with counts as (
 
     select
 {%- for check in checks %}
         count_if(not ({{ check if check is string else check.expression }})) as failing_{{ loop.index }}
-        {{- ',' if not loop.last }}
+        {{- ',' if not loop.last or unique_key }}
     {%- endfor %}
+{%- if unique_key %}
+        count_if(rows_of_key > 1) as repeated_key_rows
+    from (
+        select
+            *,
+            count(*) over (partition by {{ unique_key | join(', ') }}) as rows_of_key
+        from {{ model }}
+    ) as keyed
+{%- else %}
     from {{ model }}
+{%- endif %}
 
 )
 
@@ -24,7 +39,14 @@ select
     failing_{{ loop.index }} as failing_rows
 from counts
 where failing_{{ loop.index }} > 0
-{{ 'union all' if not loop.last }}
+{{ 'union all' if not loop.last or unique_key }}
 {% endfor %}
+{%- if unique_key %}
+select
+    'unique ({{ unique_key | join(', ') }})' as failed_check,
+    repeated_key_rows as failing_rows
+from counts
+where repeated_key_rows > 0
+{%- endif %}
 
 {% endtest %}
