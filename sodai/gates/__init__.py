@@ -8,7 +8,21 @@
     messages.py  a failed check in the data's words, and what to do
 """
 
-from sodai.gates.run import GateFailed, GateReport, docs_index, gate_params, gx_context, run_gate, suite_result
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 from sodai.gates.state import LAYERS
 
+if TYPE_CHECKING:
+    from sodai.gates.run import GateFailed, GateReport, docs_index, gate_params, gx_context, run_gate, suite_result
+
 __all__ = ["LAYERS", "GateFailed", "GateReport", "docs_index", "gate_params", "gx_context", "run_gate", "suite_result"]
+
+
+def __getattr__(name: str):
+    """The gate's runner on first use: it imports Great Expectations (about 2.7 s), which whatever
+    reads only the gates' state (gates/latest.json: the CLI's rendering, `sodai status`, `sodai
+    publish`) does not need."""
+    if name in __all__:
+        return getattr(import_module("sodai.gates.run"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
