@@ -7,7 +7,7 @@ the other while dbt builds on the last. The first run creates every table; the s
 them (refine, dbt's incremental models), so both paths run on the cluster.
 
 The runs leave the quality gates out (`quality.enabled` false). A gate is read-only queries through
-Spark Connect on the Delta tables the stages around it read too; they cost a third of a run here
+Spark Connect on the Delta tables the stages around it read too; they cost a fifth of a run here
 (statement latency on 1-core executors, about three minutes of the two runs) and are tested on the
 JVM engine on local paths (test_gates, test_transform, test_first_week) and in the store on Sail
 (test_pipeline_on_s3). The report does not depend on them.
