@@ -164,7 +164,7 @@ def _forecasting_code_digest() -> str:
 
 
 def fit_key(digest: str, settings: Settings, frequency: str, champion_version: int) -> str:
-    """Pure: everything a series' published forecast depends on besides its values' digest: the
+    """Everything a series' published forecast depends on besides its values' digest: the
     champion that forecasts it, the candidates it was chosen among, the lengths, the interval and
     the forecasting code itself."""
     config = settings.forecast
