@@ -62,18 +62,33 @@ class EngineError(RuntimeError):
     """The engine could not be started or reached; the message says what to do."""
 
 
+def _answering() -> None:
+    pass
+
+
 @dataclass
 class EngineHandle:
-    """A running engine: its kind, the Spark Connect URL, and how to stop it."""
+    """A started engine: its kind, the Spark Connect URL, how to wait until it answers, and how to
+    stop it."""
 
     kind: str
     url: str
     stop_server: Callable[[], None] = field(repr=False)
     log_path: Path | None = None
+    wait_until_answering: Callable[[], None] = field(default=_answering, repr=False)
     _sessions: list[SparkSession] = field(default_factory=list, repr=False)
 
+    def ready(self) -> EngineHandle:
+        """Wait until the server answers (once). EngineError if it exited or did not open its port
+        in time; it is stopped then."""
+        wait, self.wait_until_answering = self.wait_until_answering, _answering
+        wait()
+        return self
+
     def session(self) -> SparkSession:
-        """A new Spark Connect session on this engine (each call: a session of its own)."""
+        """A new Spark Connect session on this engine (each call: a session of its own), once
+        the server answers."""
+        self.ready()
         spark = SparkSession.builder.remote(self.url).create()
         for key, value in SESSION_CONF.items():
             spark.conf.set(key, value)
@@ -150,8 +165,9 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 def _serve(command: list[str], env: dict[str, str], port: int, timeout_s: float, what: str,
-           log_path: Path) -> Callable[[], None]:
-    """Start a server process that dies with this one, wait for its port; returns how to stop it."""
+           log_path: Path) -> tuple[Callable[[], None], Callable[[], None]]:
+    """Start a server process that dies with this one; returns how to stop it and how to wait
+    for its port (which stops it if the port does not open)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -168,12 +184,14 @@ def _serve(command: list[str], env: dict[str, str], port: int, timeout_s: float,
                 process.kill()
                 process.wait()
 
-    try:
-        _wait_for_port(port, timeout_s, lambda: process.poll() is None, what, log_path)
-    except BaseException:
-        stop()
-        raise
-    return stop
+    def wait() -> None:
+        try:
+            _wait_for_port(port, timeout_s, lambda: process.poll() is None, what, log_path)
+        except BaseException:
+            stop()
+            raise
+
+    return stop, wait
 
 
 def _server_environment(extra: dict[str, str]) -> dict[str, str]:
@@ -215,9 +233,9 @@ def start_spark_jvm(config: EngineConfig, output: Path, store: ObjectStoreConfig
         command += ["--conf", f"{key}={value}"]
     command.append("spark-internal")
     log_path = storage.engine_logs_dir(output) / f"spark-connect-{port}.log"
-    stop = _serve(command, _server_environment({"SPARK_HOME": str(spark_home)}), port,
-                  config.spark.startup_timeout_s, "The Spark Connect server", log_path)
-    return EngineHandle("spark", f"sc://localhost:{port}/;token={token}", stop, log_path)
+    stop, wait = _serve(command, _server_environment({"SPARK_HOME": str(spark_home)}), port,
+                        config.spark.startup_timeout_s, "The Spark Connect server", log_path)
+    return EngineHandle("spark", f"sc://localhost:{port}/;token={token}", stop, log_path, wait)
 
 
 def start_sail(config: EngineConfig, output: Path, store: ObjectStoreConfig = ObjectStoreConfig()) -> EngineHandle:
@@ -226,13 +244,15 @@ def start_sail(config: EngineConfig, output: Path, store: ObjectStoreConfig = Ob
     port = free_port()
     command = [sys.executable, "-m", "pysail", "spark", "server", "--ip", "127.0.0.1", "--port", str(port)]
     log_path = storage.engine_logs_dir(output) / f"sail-{port}.log"
-    stop = _serve(command, _server_environment(storage.sail_environment(store)), port,
-                  config.sail.startup_timeout_s, "The Sail server", log_path)
-    return EngineHandle("sail", f"sc://localhost:{port}", stop, log_path)
+    stop, wait = _serve(command, _server_environment(storage.sail_environment(store)), port,
+                        config.sail.startup_timeout_s, "The Sail server", log_path)
+    return EngineHandle("sail", f"sc://localhost:{port}", stop, log_path, wait)
 
 
 def start_engine(settings: Settings) -> EngineHandle:
-    """Start (or, for `remote`, just address) the configured engine."""
+    """Start (or, for `remote`, just address) the configured engine. Returns as soon as the server
+    process is started: the first `session()` (or `ready()`) waits until it answers, so a caller
+    can do its own start-up meanwhile (a JVM server takes several seconds to open its port)."""
     config = settings.engine
     if config.kind == "spark":
         return start_spark_jvm(config, settings.output, settings.object_store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
-from typing import Iterator
+from typing import Callable, Iterator
 
 import typer
 from rich.console import Console
@@ -36,9 +36,10 @@ def progress() -> Progress:
 
 
 @contextmanager
-def engine() -> Iterator:
+def engine(while_starting: Callable[[], object] = lambda: None) -> Iterator:
     """The configured engine's (handle, session); engine and unexpected errors become exit codes
-    with a one-line message (the full traceback with --traceback)."""
+    with a one-line message (the full traceback with --traceback). `while_starting` runs between
+    starting the server and its first session, while the server boots."""
     from pyspark.errors import PySparkException
 
     from sodai.dbt_build import TransformError
@@ -46,6 +47,12 @@ def engine() -> Iterator:
 
     try:
         handle = start_engine(state.settings)
+        try:
+            while_starting()
+            handle.ready()
+        except BaseException:
+            handle.stop()
+            raise
     except EngineError as error:
         errors.print(f"[red]Engine error ({state.settings.engine.kind}):[/red] {error}")
         raise typer.Exit(EXIT_ENGINE)

@@ -1,5 +1,6 @@
 """The quality gates: what the pipeline checks between its stages, and what blocks publication.
 
+    report.py    what a gate returns (GateReport) and GateFailed, without Great Expectations
     run.py       a layer's gate: bronze and silver as Great Expectations suites (expectations/) on
                  the engine, gold as the verdict of dbt's tests of the latest build
     dbt_tests.py dbt's test results as the gold gate's suites, one per model
@@ -11,10 +12,13 @@
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from sodai.gates.report import GateFailed, GateReport
 from sodai.gates.state import LAYERS
 
 if TYPE_CHECKING:
-    from sodai.gates.run import GateFailed, GateReport, docs_index, gate_params, gx_context, run_gate, suite_result
+    from sodai.gates.run import docs_index, gate_params, gx_context, run_gate, suite_result
+
+_RUNNER = ("docs_index", "gate_params", "gx_context", "run_gate", "suite_result")
 
 __all__ = ["LAYERS", "GateFailed", "GateReport", "docs_index", "gate_params", "gx_context", "run_gate", "suite_result"]
 
@@ -23,6 +27,6 @@ def __getattr__(name: str):
     """The gate's runner on first use: it imports Great Expectations (about 2.7 s), which whatever
     reads only the gates' state (gates/latest.json: the CLI's rendering, `sodai status`, `sodai
     publish`) does not need."""
-    if name in __all__:
+    if name in _RUNNER:
         return getattr(import_module("sodai.gates.run"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

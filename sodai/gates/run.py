@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Dict
@@ -21,6 +21,7 @@ from jobs import storage
 from sodai.config import Settings
 from sodai.gates import dbt_tests
 from sodai.gates.messages import explain
+from sodai.gates.report import GateFailed, GateReport
 from sodai.gates.state import Finding, SuiteResult, merge, read_latest, write_latest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -36,37 +37,6 @@ _MAX_DETAIL = 300
 # 406 queries on a scheduled day.
 SCREEN_FORMAT = {"result_format": "BOOLEAN_ONLY"}
 DETAIL_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
-
-
-@dataclass
-class GateReport:
-    layer: str
-    run_id: str | None
-    results: list[SuiteResult] = field(default_factory=list)
-    data_docs: Path | None = None
-    elapsed_s: float = 0.0
-    scopes: dict[str, str] = field(default_factory=dict)  # suite -> what it validated, and why
-
-    @property
-    def success(self) -> bool:
-        return all(r.success for r in self.results)
-
-    @property
-    def failed(self) -> list[SuiteResult]:
-        return [r for r in self.results if not r.success]
-
-    @property
-    def evaluated(self) -> int:
-        return sum(r.evaluated for r in self.results)
-
-
-class GateFailed(Exception):
-    """A gate has a failed suite: the later stages must not run, publishing is blocked."""
-
-    def __init__(self, report: GateReport):
-        self.report = report
-        suites = ", ".join(r.suite for r in report.failed)
-        super().__init__(f"{report.layer} gate failed: {suites}")
 
 
 def docs_index(settings: Settings) -> Path:

@@ -38,7 +38,8 @@ def _fake_engine(monkeypatch, tmp_path, transform):
     monkeypatch.setenv("SODAI__PATHS__LAKEHOUSE", str(tmp_path / "lakehouse"))
     monkeypatch.setenv("SODAI__PATHS__OUTPUT", str(tmp_path / "output"))
 
-    handle = SimpleNamespace(kind="fake", url="sc://localhost:1", session=lambda: object(), stop=lambda: None)
+    handle = SimpleNamespace(kind="fake", url="sc://localhost:1", ready=lambda: None, session=lambda: object(),
+                             stop=lambda: None)
     monkeypatch.setattr(sodai.engine, "start_engine", lambda settings: handle)
     monkeypatch.setattr(pipeline, "transform", transform)
 
@@ -91,6 +92,36 @@ def test_an_unreachable_engine_during_transform_exits_3(monkeypatch, tmp_path):
 
     _fake_engine(monkeypatch, tmp_path, unreachable)
     assert runner.invoke(app, ["transform"]).exit_code == EXIT_ENGINE
+
+
+def test_a_server_that_dies_while_starting_exits_3_with_its_log_after_the_commands_own_start_up(monkeypatch, tmp_path):
+    """start_engine returns while the server boots (the command meanwhile imports what its stages
+    need); a server that exits before it answers is an engine error naming the tail of its log."""
+    import sys
+
+    import sodai.engine
+    from orchestration.cli import EXIT_ENGINE, stage_runs
+
+    monkeypatch.setenv("SODAI__PATHS__LAKEHOUSE", str(tmp_path / "lakehouse"))
+    monkeypatch.setenv("SODAI__PATHS__OUTPUT", str(tmp_path / "output"))
+    log = tmp_path / "server.log"
+    events = []
+
+    def dying_server(settings):
+        events.append("started")
+        stop, wait = sodai.engine._serve(
+            [sys.executable, "-c", "import sys, time; time.sleep(0.5); print('no such catalog'); sys.exit(1)"],
+            {}, sodai.engine.free_port(), 30, "The test server", log)
+        return sodai.engine.EngineHandle("sail", "sc://localhost:1", stop, log, wait)
+
+    monkeypatch.setattr(sodai.engine, "start_engine", dying_server)
+    monkeypatch.setattr(stage_runs, "SLOW_IMPORTS", {"transform": ("json",)})
+    monkeypatch.setattr(stage_runs, "import_module", lambda name: events.append(f"import {name}"))
+    result = runner.invoke(app, ["transform"])
+    assert result.exit_code == EXIT_ENGINE, result.output
+    assert events == ["started", "import json"]
+    output = " ".join(result.output.split())
+    assert "The test server exited before it was ready" in output and "no such catalog" in output
 
 
 def test_a_landing_that_does_not_exist_stops_ingest_with_exit_2_naming_it(tmp_path):
