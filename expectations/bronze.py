@@ -8,6 +8,7 @@ import great_expectations as gx
 
 from expectations.common import (
     GateParams,
+    RowRule,
     TableSuite,
     committed_runs,
     condition,
@@ -15,6 +16,7 @@ from expectations.common import (
     new_suite,
     newest_at_least,
     not_null,
+    row_rules,
     schema,
     unexpected_rows,
 )
@@ -52,7 +54,10 @@ def events(params: GateParams) -> TableSuite:
         gx.expectations.ExpectColumnValuesToBeBetween(column="line_number", min_value=0),
         gx.expectations.ExpectColumnValuesToBeUnique(column="event_id", **condition(ACCEPTED)),
         gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["file_path", "line_number"]),
-        unexpected_rows(
+    ]
+    rules = [
+        RowRule(
+            "reconciled",
             f"""
             select b.rows as bronze_rows, r.lines_read, b.accepted as bronze_accepted, r.accepted
             from (select count(*) as rows, count_if(status = 'accepted') as accepted
@@ -65,7 +70,8 @@ def events(params: GateParams) -> TableSuite:
             "Rows of committed batches = lines read, and accepted rows = accepted lines, "
             "in ops.ingest_reconciliation.",
         ),
-        unexpected_rows(
+        RowRule(
+            "quarantine_complete",
             f"""
             select b.quarantined as bronze_quarantined, q.quarantined as quarantine_rows
             from (select count_if(status = 'quarantined') as quarantined from {{batch}}
@@ -78,7 +84,8 @@ def events(params: GateParams) -> TableSuite:
         ),
     ]
     if params.scoped(EVENTS_SUITE):
-        expectations += _across_batches(params, runs)
+        rules += _across_batches(params, runs)
+    expectations.append(row_rules(*rules))
     if params.newest_landing_date is not None:
         lag = params.freshness_max_lag_days
         expectations.append(named(newest_at_least(
@@ -91,12 +98,13 @@ def events(params: GateParams) -> TableSuite:
                       batched=True)
 
 
-def _across_batches(params: GateParams, runs: str) -> list:
-    """A scoped suite's uniqueness checks against the batches it does not validate again: an
+def _across_batches(params: GateParams, runs: str) -> list[RowRule]:
+    """A scoped suite's uniqueness rules against the batches it does not validate again: an
     accepted event id, and a file line, appear in one batch only."""
     bronze = params.ref("bronze", "events")
     return [
-        unexpected_rows(
+        RowRule(
+            "event_id_new",
             f"""
             select b.event_id, b.ingest_run_id, t.ingest_run_id as earlier_ingest_run_id
             from {{batch}} b join {bronze} t on t.event_id = b.event_id
@@ -104,7 +112,8 @@ def _across_batches(params: GateParams, runs: str) -> list:
             """,
             "An accepted event id of the new batches is not accepted in an earlier batch.",
         ),
-        unexpected_rows(
+        RowRule(
+            "file_line_new",
             f"""
             select b.file_path, b.line_number, b.ingest_run_id, t.ingest_run_id as earlier_ingest_run_id
             from {{batch}} b join {bronze} t on t.file_path = b.file_path and t.line_number = b.line_number

@@ -146,6 +146,37 @@ def unexpected_rows(query: str, description: str) -> Expectation:
         unexpected_rows_query=query, description=description, result_format="COMPLETE")
 
 
+@dataclass(frozen=True)
+class RowRule:
+    """A rule as SQL returning the rows that break it (`{batch}` is the validated table)."""
+
+    name: str  # the rule's name in the offending rows (`rule`) and in messages
+    query: str
+    description: str
+
+
+def row_rules(*rules: RowRule) -> Expectation:
+    """Rules GE has no built-in for (a reconciliation, uniqueness across batches) as one
+    expectation: one query, the union of the rules' queries, whose rows name the rule they break
+    (`rule`) and show what was found (`found`: the rule's row as JSON). GE answers each
+    unexpected-rows expectation with six engine requests whatever its query (the batch as a view,
+    the query, its rows, and again for their count), so a table's rules share one. The
+    description lists them; meta.rules names each, for the message of those that do not hold."""
+    query = "\nunion all\n".join(
+        f"select '{rule.name}' as rule, to_json(struct(*)) as found from ({rule.query.strip()}) as {rule.name}"
+        for rule in rules)
+    expectation = unexpected_rows(query, " ".join(f"{rule.name}: {rule.description}" for rule in rules))
+    expectation.meta = {**(expectation.meta or {}), "rules": {rule.name: rule.description for rule in rules}}
+    return expectation
+
+
+def first_rows_per_rule(query: str, rows: int) -> str:
+    """The first `rows` offending rows of each rule a row_rules query finds: a message shows every
+    broken rule, not only the first one's rows."""
+    return (f"select rule, found from (select rule, found, row_number() over (partition by rule order by found) as n "
+            f"from ({query}) as broken) as numbered where n <= {rows}")
+
+
 def newest_at_least(column: str, minimum: date, description: str, table: str = "{batch}") -> Expectation:
     """Freshness: the newest value of a date column is at least `minimum`; an empty table fails
     too. The offending row names the newest value (`last_<column>`, null when there is none). A

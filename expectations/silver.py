@@ -8,6 +8,7 @@ import great_expectations as gx
 
 from expectations.common import (
     GateParams,
+    RowRule,
     TableSuite,
     committed_runs,
     contract_check,
@@ -15,6 +16,7 @@ from expectations.common import (
     new_suite,
     newest_at_least,
     not_null,
+    row_rules,
     schema,
     unexpected_rows,
     warning,
@@ -43,7 +45,10 @@ def event_table(event_type: EventType, params: GateParams) -> TableSuite:
         gx.expectations.ExpectColumnValuesToBeUnique(column="event_id"),
         gx.expectations.ExpectColumnValuesToBeInSet(column="cloud", value_set=list(CLOUDS)),
         *(contract_check(f.name, f.check) for f in event_type.fields if f.check),
-        unexpected_rows(
+    ]
+    rules = [
+        RowRule(
+            "reconciled",
             f"""
             select s.rows as silver_rows, b.event_ids as bronze_event_ids
             from (select count(*) as rows from {{batch}}) s
@@ -54,14 +59,16 @@ def event_table(event_type: EventType, params: GateParams) -> TableSuite:
             """,
             f"Rows = distinct accepted `{event_type.name}` event ids of committed bronze batches.",
         ),
-        unexpected_rows(
+        RowRule(
+            "dates_consistent",
             "select event_id, event_date, event_month from {batch} "
             "where event_date != to_date(event_ts) or event_month != trunc(event_date, 'MM')",
             "event_date is the UTC date of event_ts, event_month its month (the partition).",
         ),
     ]
     if scoped:  # the new batches' event ids against the rest of the table
-        expectations.append(unexpected_rows(
+        rules.append(RowRule(
+            "event_id_new",
             f"""
             select b.event_id, b.ingest_run_id, t.ingest_run_id as earlier_ingest_run_id
             from {{batch}} b join {params.ref(spec.schema, spec.name)} t on t.event_id = b.event_id
@@ -69,6 +76,7 @@ def event_table(event_type: EventType, params: GateParams) -> TableSuite:
             """,
             "An event id of the new batches is in no earlier batch.",
         ))
+    expectations.append(row_rules(*rules))
     if params.newest_landing_date is not None:
         lag = params.freshness_max_lag_days
         expectations.append(named(warning(newest_at_least(

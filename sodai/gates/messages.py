@@ -6,6 +6,7 @@ Pure: it reads a Great Expectations validation result and returns text.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,27 @@ def explain(layer: str, suite: str, outcome, rows: list[dict] | None = None) -> 
         return Message(f"{suite}: the check could not run: {_first_line(error.get('exception_message'))}", remedy)
     if check in _BY_CHECK:
         return Message(_BY_CHECK[check](suite, (rows or [{}])[0]), remedy)
+    rules = (config.meta or {}).get("rules")
+    if rules and rows:
+        return Message(_broken_rules(suite, rules, rows, found.get("observed_value")), remedy)
     return Message(_summary(suite, config.type, kwargs, found, rows, config.description), remedy)
+
+
+def _broken_rules(table: str, rules: dict[str, str], rows: list[dict], offending) -> str:
+    """A row_rules expectation (expectations/common.py): each rule its rows break, with what was found."""
+    found: dict[str, list] = {}
+    for row in rows:
+        found.setdefault(row.get("rule"), []).append(_parsed(row.get("found")))
+    broken = "; ".join(f"{rules.get(rule, rule).rstrip('.')} (found: {_short(values[:_EXAMPLES])})"
+                       for rule, values in found.items())
+    return f"{table}: this does not hold: {broken} ({offending} offending rows)."
+
+
+def _parsed(text):
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
 
 
 def _quiet(table: str, row: dict) -> str:

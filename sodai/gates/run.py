@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Dict
 
+from expectations.common import first_rows_per_rule
 from jobs import storage
 from sodai.config import Settings
 from sodai.gates import dbt_tests
@@ -30,6 +31,7 @@ DATASOURCE = "sodai"
 DOCS_SITE = "sodai"
 KEEP_RESULTS = 5  # validation results kept per suite (Data Docs history), newest first
 _MAX_DETAIL = 300
+EXAMPLE_ROWS = 3  # offending rows read back per failed unexpected-rows check (per rule of a row_rules one)
 # A gate first screens every suite for pass or fail only, then re-validates a suite with any
 # unsuccessful expectation (a failure or a warning) with counts, observed values and samples
 # (DETAIL_FORMAT). Any other format fetches each column expectation's unexpected values, a query
@@ -179,7 +181,8 @@ def _ge_gate(settings: Settings, spark, layer: str, run_id: str | None, as_of: d
         ])
         for validation in results.values():
             frame = frames[validation.suite_name]["dataframe"]
-            report.results.append(suite_result(layer, validation, lambda query, f=frame: _offending_rows(spark, f, query)))
+            report.results.append(suite_result(
+                layer, validation, lambda query, limit, f=frame: _offending_rows(spark, f, query, limit)))
     else:
         context.build_data_docs(site_names=[DOCS_SITE])
     for result in report.results:
@@ -311,7 +314,7 @@ def _prune_results(context) -> None:
             store.remove_key(key)
 
 
-def _offending_rows(spark, frame, query: str, limit: int = 3) -> list[dict]:
+def _offending_rows(spark, frame, query: str, limit: int) -> list[dict]:
     """The first rows an unexpected-rows query returns (GE keeps only their count below its
     COMPLETE result format): what a failed reconciliation actually found."""
     try:
@@ -330,7 +333,9 @@ def suite_result(layer: str, validation, offending_rows=None) -> SuiteResult:
         config = outcome.expectation_config
         rows = None
         if offending_rows and config.kwargs.get("unexpected_rows_query") and not (outcome.exception_info or {}).get("raised_exception"):
-            rows = offending_rows(config.kwargs["unexpected_rows_query"])
+            query, rules = config.kwargs["unexpected_rows_query"], (config.meta or {}).get("rules")
+            rows = (offending_rows(first_rows_per_rule(query, EXAMPLE_ROWS), EXAMPLE_ROWS * len(rules)) if rules
+                    else offending_rows(query, EXAMPLE_ROWS))
         found_rows = rows or ((outcome.result or {}).get("details") or {}).get("unexpected_rows")
         message = explain(layer, validation.suite_name, outcome, found_rows)
         finding = Finding(config.type, _column(config.kwargs), details(outcome, rows),
@@ -354,8 +359,13 @@ def _column(kwargs: dict) -> str | None:
 def details(outcome, rows: list[dict] | None = None) -> str:
     """What went wrong, in one line: the expectation's arguments and what was observed."""
     config, found = outcome.expectation_config, outcome.result or {}
+    rows = rows or (found.get("details") or {}).get("unexpected_rows")
+    rules = (config.meta or {}).get("rules")
     parts = []
-    if config.description:
+    if rules and rows:  # a table's row rules (expectations/common.py row_rules): the broken ones
+        broken = dict.fromkeys(row.get("rule") for row in rows)
+        parts.append("; ".join(f"{name}: {rules.get(name, '').rstrip('.')}" for name in broken))
+    elif config.description:
         parts.append(config.description.rstrip("."))
     arguments = {k: v for k, v in config.kwargs.items()
                  if k not in ("column", "column_list", "batch_id", "unexpected_rows_query", "condition_parser",
@@ -373,7 +383,6 @@ def details(outcome, rows: list[dict] | None = None) -> str:
                      + (f", e.g. {_short(found.get('partial_unexpected_list', [])[:5])}" if found.get("partial_unexpected_list") else ""))
     elif "observed_value" in found:
         parts.append(f"observed {_short(found['observed_value'])}")
-    rows = rows or (found.get("details") or {}).get("unexpected_rows")
     if rows:
         parts.append(f"unexpected rows: {_short(rows[:3])}")
     return "; ".join(parts)[:_MAX_DETAIL * 2]

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 from sodai.gates.messages import explain
 
 
-def _outcome(kind, kwargs, result, description=None, check=None):
-    config = SimpleNamespace(type=kind, kwargs=kwargs, description=description, meta={"check": check} if check else {})
+def _outcome(kind, kwargs, result, description=None, check=None, meta=None):
+    config = SimpleNamespace(type=kind, kwargs=kwargs, description=description,
+                             meta={**({"check": check} if check else {}), **(meta or {})})
     return SimpleNamespace(expectation_config=config, result=result, exception_info={})
 
 
@@ -28,6 +29,24 @@ def test_a_reconciliation_names_what_it_found():
     assert message.summary == ("bronze.events: this does not hold: Every quarantined line is in ops.quarantine "
                                "(1 offending rows); found: [{'bronze_quarantined': 4, 'quarantine_rows': 3}].")
     assert "ops.quarantine" in message.remedy
+
+
+def test_a_tables_rules_name_each_rule_that_does_not_hold_with_what_it_found():
+    """A table's row rules are one expectation (expectations/common.py row_rules); its message names
+    the broken ones, not the ones that hold."""
+    from expectations.common import RowRule, row_rules
+
+    expectation = row_rules(RowRule("reconciled", "select 1 as n from {batch} where false", "Rows = lines read."),
+                            RowRule("quarantine_complete", "select 2 as n", "Every quarantined line is in ops.quarantine."))
+    outcome = _outcome("unexpected_rows_expectation", {"unexpected_rows_query": expectation.unexpected_rows_query},
+                       {"observed_value": 2}, description=expectation.description, meta=expectation.meta)
+    rows = [{"rule": "quarantine_complete", "found": '{"bronze_quarantined":4,"quarantine_rows":3}'},
+            {"rule": "quarantine_complete", "found": '{"bronze_quarantined":5,"quarantine_rows":3}'}]
+    message = explain("bronze", "bronze.events", outcome, rows)
+    assert message.summary == ("bronze.events: this does not hold: Every quarantined line is in ops.quarantine (found: "
+                               "[{'bronze_quarantined': 4, 'quarantine_rows': 3}, {'bronze_quarantined': 5, "
+                               "'quarantine_rows': 3}]) (2 offending rows).")
+    assert "Rows = lines read" not in message.summary
 
 
 def test_named_checks_have_words_of_their_own():

@@ -158,6 +158,28 @@ def test_no_accounts_snapshot_is_a_warning_not_a_failure(params):
     assert _severity(missing) == "warning" and missing.min_value == 1
 
 
+def test_a_tables_row_rules_are_one_expectation_that_names_every_rule(params):
+    """Bronze's and silver's rules that return offending rows share one expectation per table
+    (expectations/common.py row_rules): every rule is in its query and in meta.rules, a scheduled
+    run's rules against earlier batches included."""
+    from dataclasses import replace
+
+    def rules(table):
+        [expectation] = [e for e in _find(table.suite, "unexpected_rows_expectation") if (e.meta or {}).get("rules")]
+        for name in expectation.meta["rules"]:
+            assert f"select '{name}' as rule, to_json(struct(*)) as found from (" in expectation.unexpected_rows_query
+        return set(expectation.meta["rules"])
+
+    scoped = replace(params, scopes={"bronze.events": ("ingest-2",), "silver.uc_activity": ("ingest-2",)})
+    assert rules(_by_name("bronze", params)["bronze.events"]) == {"reconciled", "quarantine_complete"}
+    assert rules(_by_name("bronze", scoped)["bronze.events"]) == {"reconciled", "quarantine_complete", "event_id_new",
+                                                                  "file_line_new"}
+    for name, table in _by_name("silver", params).items():
+        if name != "silver.accounts":
+            assert rules(table) == {"reconciled", "dates_consistent"}, name
+    assert rules(_by_name("silver", scoped)["silver.uc_activity"]) == {"reconciled", "dates_consistent", "event_id_new"}
+
+
 def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params):
     """A scheduled run's gate validates new batches (sodai/gates/scope.py): reconciliation over those
     batches, and the whole-table checks (uniqueness across batches, freshness) as queries on the
@@ -169,8 +191,8 @@ def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params)
     assert bronze["bronze.events"].batched and not bronze["bronze.accounts"].batched
     queries = [e.unexpected_rows_query for e in _find(bronze["bronze.events"].suite, "unexpected_rows_expectation")]
     assert all("ingest_run_id in ('ingest-2')" in q for q in queries if "reconciliation" in q or "quarantine" in q)
-    across = [q for q in queries if "not in ('ingest-2')" in q]
-    assert len(across) == 2 and any("t.event_id = b.event_id" in q for q in across)
+    [rules] = [q for q in queries if "not in ('ingest-2')" in q]  # the table's row rules: one query
+    assert rules.count("not in ('ingest-2')") == 2 and "t.event_id = b.event_id" in rules
     assert any("max(landing_date) < date'2024-05-16'" in q and "from delta.`" in q for q in queries)
 
     silver = _by_name("silver", scoped)
