@@ -56,17 +56,23 @@ def explain(layer: str, suite: str, outcome, rows: list[dict] | None = None) -> 
         return Message(_BY_CHECK[check](suite, (rows or [{}])[0]), remedy)
     rules = (config.meta or {}).get("rules")
     if rules and rows:
-        return Message(_broken_rules(suite, rules, rows, found.get("observed_value")), remedy)
+        return Message(_rules_summary(suite, rules, rows, found.get("observed_value")), remedy)
     return Message(_summary(suite, config.type, kwargs, found, rows, config.description), remedy)
 
 
-def _broken_rules(table: str, rules: dict[str, str], rows: list[dict], offending) -> str:
-    """A row_rules expectation (expectations/common.py): each rule its rows break, with what was found."""
+def broken_rules(rows: list[dict]) -> dict[str, list]:
+    """A row_rules expectation's offending rows (expectations/common.py) by the rule they break, in
+    order, each row's `found` read back from JSON."""
     found: dict[str, list] = {}
     for row in rows:
         found.setdefault(row.get("rule"), []).append(_parsed(row.get("found")))
+    return found
+
+
+def _rules_summary(table: str, rules: dict[str, str], rows: list[dict], offending) -> str:
+    """A row_rules expectation: each rule its rows break, with what was found."""
     broken = "; ".join(f"{rules.get(rule, rule).rstrip('.')} (found: {_short(values[:_EXAMPLES])})"
-                       for rule, values in found.items())
+                       for rule, values in broken_rules(rows).items())
     return f"{table}: this does not hold: {broken} ({offending} offending rows)."
 
 

@@ -21,7 +21,7 @@ from expectations.common import first_rows_per_rule
 from jobs import storage
 from sodai.config import Settings
 from sodai.gates import dbt_tests
-from sodai.gates.messages import explain
+from sodai.gates.messages import broken_rules, explain
 from sodai.gates.report import GateFailed, GateReport
 from sodai.gates.state import Finding, SuiteResult, merge, read_latest, write_latest
 
@@ -363,8 +363,7 @@ def details(outcome, rows: list[dict] | None = None) -> str:
     rules = (config.meta or {}).get("rules")
     parts = []
     if rules and rows:  # a table's row rules (expectations/common.py row_rules): the broken ones
-        broken = dict.fromkeys(row.get("rule") for row in rows)
-        parts.append("; ".join(f"{name}: {rules.get(name, '').rstrip('.')}" for name in broken))
+        parts.append("; ".join(f"{name}: {rules.get(name, '').rstrip('.')}" for name in broken_rules(rows)))
     elif config.description:
         parts.append(config.description.rstrip("."))
     arguments = {k: v for k, v in config.kwargs.items()
