@@ -96,6 +96,15 @@ def point_catalog_at(spark: SparkSession, manifest, lakehouse: Location) -> list
     return statements
 
 
+def missing_views(spark: SparkSession, manifest) -> list[str]:
+    """The project's view models the session's catalog does not hold. A view has no location to
+    declare it from: on an engine whose catalog dies with the session (Sail), a new session knows
+    none, and a selection's tests may read one it does not build."""
+    views = [node for node in manifest.nodes.values()
+             if str(node.resource_type) == "model" and node.config.materialized == "view"]
+    return sorted(node.name for node in views if not spark.catalog.tableExists(f"{node.schema}.{node.alias}"))
+
+
 def manifest_from_json(path: Path):
     """target/manifest.json as the few attributes `project_tables` reads (for a process that did
     not parse the project itself, such as a gate re-running a failed test's query)."""

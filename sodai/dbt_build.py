@@ -23,7 +23,7 @@ from pyspark.sql.connect.session import SparkSession
 from jobs import storage
 from jobs.failpoints import failpoint
 from sodai import mart_scope
-from sodai.catalog import point_catalog_at
+from sodai.catalog import missing_views, point_catalog_at
 from sodai.config import Settings
 from sodai.engine import current_session
 
@@ -227,6 +227,15 @@ def parse_manifest_json(settings: Settings, target_path: Path) -> dict[str, Any]
     return json.loads((target_path / "manifest.json").read_text())
 
 
+def _create_views(settings: Settings, views: list[str], manifest) -> None:
+    """`dbt run` of these view models (a statement each, no tests), before a selective build or
+    the docs in a session that does not hold them."""
+    if views:
+        result = _invoke(settings, ["run", "--select", *views], manifest)
+        if not result.success:
+            raise TransformError(f"dbt run of the views {', '.join(views)} failed: {_reason(result, DbtPaths.of(settings))}")
+
+
 def transform(
     settings: Settings,
     spark: SparkSession,
@@ -264,6 +273,8 @@ def transform(
         if scope is not None and (scope.left or scope.seeds_left):
             command += ["--select", *mart_scope.selectors(manifest, scope)]
         point_catalog_at(spark, manifest, settings.lakehouse)
+        if select:
+            _create_views(settings, missing_views(spark, manifest), manifest)
         result = _invoke(settings, command, manifest, _node_callback(on_node))
         invocation_id = get_invocation_id()
     report = TransformReport(
@@ -299,6 +310,8 @@ def docs(settings: Settings, spark: SparkSession, url: str) -> DocsReport:
     with bound_session(spark, url, settings.lakehouse):
         manifest = _parse(settings)
         point_catalog_at(spark, manifest, settings.lakehouse)
+        # compiling the incremental models queries the staging views (their changed periods)
+        _create_views(settings, missing_views(spark, manifest), manifest)
         result = _invoke(settings, ["docs", "generate"], manifest, target_path=paths.docs_path)
     if not result.success:
         raise TransformError(f"dbt docs generate failed: {_reason(result, paths)}")

@@ -1,7 +1,10 @@
-"""The transform stage (dbt build) on the default engine, after ingest and refine.
+"""The transform stage (dbt build): what a build does, reports and leaves, after ingest and refine.
 
-dbt builds are slow on the JVM engine (statement latency, not data), so this module shares one
-`sodai run` and one in-process transform between its tests.
+On Sail: how the stage runs dbt does not depend on the engine, and on the JVM engine a build is
+minutes of statement latency. That engine builds every mart with dbt's data tests in
+tests/known_answers/test_engine_parity.py (the marts must equal Sail's), and on a cluster in
+tests/object_store/test_pipeline_on_cluster.py. The module shares one `sodai run` and one
+in-process transform between its tests.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from sodai.dbt_build import TransformError, TransformReport
 from sodai.gates.state import read_latest
 from sodai.publish import validate_report
 from sodai.report_catalog import catalog_from_manifest, read_manifest
-from tests.conftest import DEFAULT_ENGINE, settings_for
+from tests.conftest import settings_for
 from tests.integration.conftest import SMALL_CUSTOMERS, run_cli
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.sail]
+
+ENGINE = "sail"
 
 
 
@@ -47,13 +52,11 @@ class Transformed:
 
 
 @pytest.fixture(scope="module")
-def transformed(small_landing, refined, engines, tmp_path_factory) -> Transformed:
-    """`sodai run` on a copy of the refined lakehouse: its ingest and refine find nothing new
-    (test_ingest_refine tests them on this engine), so the run's time goes to the gates, the
-    transform and publishing."""
-    settings = settings_for(tmp_path_factory.mktemp("transformed")).with_overrides(paths={"landing": str(small_landing.root)})
-    shutil.copytree(refined.settings.lakehouse, settings.lakehouse)
-    handle = engines.handle(DEFAULT_ENGINE)
+def transformed(small_landing, engines, tmp_path_factory) -> Transformed:
+    """`sodai run` of the small landing, then a second, selective build in this process."""
+    settings = settings_for(tmp_path_factory.mktemp("transformed"), ENGINE).with_overrides(
+        paths={"landing": str(small_landing.root)})
+    handle = engines.handle(ENGINE)
     assert run_cli(settings, "run", remote_url=handle.url) == 0
     cli_invocation_id = _run_results(settings)["metadata"]["invocation_id"]
     # one mart: its parents are found in the catalog although this process never built them
@@ -117,7 +120,7 @@ def test_run_generates_docs_beside_the_build_artifacts(transformed):
 
 def test_docs_are_generated_again_only_for_another_project_or_vars(transformed, engines):
     """The run generated the docs; the same project and vars find them current, other vars do not."""
-    settings, handle = transformed.settings, engines.handle(DEFAULT_ENGINE)
+    settings, handle = transformed.settings, engines.handle(ENGINE)
     index = settings.output / "dbt" / "docs" / "index.html"
     written = index.stat().st_mtime_ns
     again = pipeline.docs(settings, handle.session(), handle.url)
@@ -134,9 +137,10 @@ def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines,
     first."""
     from pyspark.sql import functions as F
 
-    settings = settings_for(tmp_path).with_overrides(paths={"landing": str(transformed.settings.landing)})
-    shutil.copytree(transformed.settings.lakehouse / "silver", settings.lakehouse / "silver")
-    handle = engines.handle(DEFAULT_ENGINE)
+    settings = settings_for(tmp_path, ENGINE).with_overrides(paths={"landing": str(transformed.settings.landing)})
+    for layer in ("silver", "ops"):  # dbt's sources
+        shutil.copytree(transformed.settings.lakehouse / layer, settings.lakehouse / layer)
+    handle = engines.handle(ENGINE)
     spark = handle.session()
     accounts = Lakehouse(settings.lakehouse).location(ACCOUNTS)
     spark.read.format("delta").load(accounts).limit(1).withColumn("customer_key", F.lit("c-new")).withColumn(
@@ -162,9 +166,9 @@ def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines,
 def test_a_repeated_key_fails_the_models_row_checks_and_names_the_key(transformed, engines, tmp_path):
     """A customer twice in silver's accounts: int_customer_industry then has two rows for one
     customer, and its key is checked in the same statement as its row-level rules."""
-    settings = settings_for(tmp_path).with_overrides(paths={"landing": str(transformed.settings.landing)})
+    settings = settings_for(tmp_path, ENGINE).with_overrides(paths={"landing": str(transformed.settings.landing)})
     shutil.copytree(transformed.settings.lakehouse, settings.lakehouse)
-    handle = engines.handle(DEFAULT_ENGINE)
+    handle = engines.handle(ENGINE)
     spark = handle.session()
     accounts = Lakehouse(settings.lakehouse).location(ACCOUNTS)
     spark.read.format("delta").load(accounts).limit(1).write.format("delta").mode("append").save(accounts)
