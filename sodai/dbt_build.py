@@ -244,8 +244,10 @@ def transform(
     full_refresh: bool = False,
     exclude: list[str] | None = None,
     on_node: Callable[[str, str], None] | None = None,
+    data_tests: bool = True,
 ) -> TransformReport:
-    """`dbt build` of the project on this session (`url` is its engine's Spark Connect URL).
+    """`dbt build` of the project on this session (`url` is its engine's Spark Connect URL);
+    without its data tests with `data_tests` false (they are the gold gate: off with the gates).
 
     Raises TransformError naming every failed model, seed, hook or test; warnings do not fail.
     """
@@ -257,6 +259,8 @@ def transform(
         command += ["--select", selector]
     for selector in exclude or ():
         command += ["--exclude", selector]
+    if not data_tests:
+        command += ["--exclude", "resource_type:test"]
     if full_refresh:
         command.append("--full-refresh")
     # The whole project (no selection of the caller's): marts no new event can change are left as
@@ -267,7 +271,7 @@ def transform(
         manifest = _parse(settings)
         try:
             scope = mart_scope.plan(settings.lakehouse, paths.project_dir, manifest, dbt_vars(settings),
-                                    everything=full_refresh) if whole_project else None
+                                    everything=full_refresh, data_tests=data_tests) if whole_project else None
         except ValueError as error:  # a mart's event_span names no report parameter
             raise TransformError(f"dbt project {paths.project_dir}: {error}") from None
         if scope is not None and (scope.left or scope.seeds_left):

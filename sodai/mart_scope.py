@@ -11,7 +11,7 @@ rather than all of them, and their tests run with them.
 A build leaves a mart as it is only when all of these hold, and rebuilds every mart otherwise:
 - gold was built before and the build was recorded here (ops.gold_builds, written with deltalake
   after a build that passed), of the same project (every file dbt reads of it) with the same vars
-  (the report parameters, the quality thresholds);
+  (the report parameters, the quality thresholds), its data tests run as in this build;
 - silver's accounts dimension is the version that build read (a new snapshot can move any customer
   to another industry);
 - the mart's table exists;
@@ -101,10 +101,12 @@ _PROJECT_FOLDERS = {"model-paths": ["models"], "seed-paths": ["seeds"], "macro-p
                     "test-paths": ["tests"]}
 
 
-def project_fingerprint(project_dir: Path, dbt_vars: dict[str, Any]) -> str:
+def project_fingerprint(project_dir: Path, dbt_vars: dict[str, Any], data_tests: bool = True) -> str:
     """One hash of the dbt project as dbt reads it, with the vars: dbt_project.yml and every file of
     its model, seed, macro and test folders (SQL, yml with its descriptions and configs, seeds'
-    CSV). Any edit of the project changes it; its build artifacts (target, logs) are not read."""
+    CSV). Any edit of the project changes it; its build artifacts (target, logs) are not read.
+    A build without the data tests (quality gates off) has another: a build with them after it
+    rebuilds every mart, so none is left untested."""
     import yaml
 
     config_file = project_dir / "dbt_project.yml"
@@ -117,6 +119,8 @@ def project_fingerprint(project_dir: Path, dbt_vars: dict[str, Any]) -> str:
     for path in sorted(set(files)):
         digest.update(f"{path.relative_to(project_dir)}\0".encode() + path.read_bytes() + b"\0")
     digest.update(json.dumps(dbt_vars, sort_keys=True, default=str).encode())
+    if not data_tests:
+        digest.update(b"\0without data tests")
     return digest.hexdigest()[:32]
 
 
@@ -188,14 +192,16 @@ def _descendants(marts: dict[str, Any], rebuilt: set[str]) -> set[str]:
         grown |= more
 
 
-def plan(lakehouse: Path, project_dir: Path, manifest, dbt_vars: dict[str, Any], everything: bool = False) -> MartScope:
+def plan(lakehouse: Path, project_dir: Path, manifest, dbt_vars: dict[str, Any], everything: bool = False,
+         data_tests: bool = True) -> MartScope:
     """Which marts this build of the project in `project_dir` (parsed: `manifest`) rebuilds: every
-    one unless the conditions above hold, and every one with `everything` (a full refresh)."""
+    one unless the conditions above hold, and every one with `everything` (a full refresh).
+    `data_tests`: whether the build runs them (part of the fingerprint)."""
     marts = _marts(manifest)
     spans = {uid: span_of(node, dbt_vars) for uid, node in marts.items()}  # a wrong span fails every build
     ledger = _refine_ledger(lakehouse)
     scope = MartScope(
-        project_fingerprint=project_fingerprint(project_dir, dbt_vars),
+        project_fingerprint=project_fingerprint(project_dir, dbt_vars, data_tests),
         refined_through=max((r["recorded_at"] for r in ledger), default=None),
         accounts_version=_accounts_version(lakehouse),
     )

@@ -58,14 +58,17 @@ def transform(settings: Settings, spark: SparkSession, url: str, select: list[st
               full_refresh: bool = False, exclude: list[str] | None = None,
               on_node: Callable[[str, str], None] | None = None) -> TransformReport:
     """Silver -> gold: `dbt build` (sodai/dbt_build.py). In full when gold holds pseudonyms of
-    another key than silver's (after `refine --rekey`): an incremental build would keep them."""
+    another key than silver's (after `refine --rekey`): an incremental build would keep them.
+    dbt's data tests are the gold gate: with the quality gates off (`quality.enabled`) they do
+    not run either."""
     from sodai import pseudonym_keys
     from sodai.dbt_build import TransformError
     from sodai.dbt_build import transform as dbt_build
 
     stale = pseudonym_keys.gold_is_stale(settings.lakehouse)
     try:
-        report = dbt_build(settings, spark, url, select, full_refresh or stale, exclude, on_node)
+        report = dbt_build(settings, spark, url, select, full_refresh or stale, exclude, on_node,
+                           data_tests=settings.quality.enabled)
     except TransformError:
         if settings.quality.enabled:
             _record_gold_verdict(settings, spark)  # publication stays blocked until a build passes

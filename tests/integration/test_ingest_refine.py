@@ -171,7 +171,7 @@ def test_killed_run_then_rerun_equals_an_uninterrupted_run(failpoint, refined, s
     settings = settings_for(tmp_path).with_overrides(paths={"landing": str(small_landing.root)})
     url = engines.handle(DEFAULT_ENGINE).url
     # Recovery is ingest's and refine's; the dbt build `run` would add is tested in test_transform,
-    # the gates in test_gates (and on this engine in test_transform): none of them runs here.
+    # the gates in test_gates (and on this engine in test_first_week): none of them runs here.
     no_gates = {"SODAI__QUALITY__ENABLED": "false"}
     assert run_cli(settings, "run", failpoint=failpoint, remote_url=url, extra_env=no_gates) == -signal.SIGKILL
     assert run_cli(settings, "ingest", remote_url=url) == 0

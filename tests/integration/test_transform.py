@@ -179,3 +179,20 @@ def test_a_repeated_key_fails_the_models_row_checks_and_names_the_key(transforme
     failed = [g for g in read_latest(settings.output)["gates"] if not g["success"]]
     assert [g["suite"] for g in failed] == ["gold.int_customer_industry"]
     assert "2 rows break 'unique (customer_key)'" in failed[0]["failed"][0]["summary"]
+
+
+def test_with_the_gates_off_no_data_test_runs_and_the_next_build_with_them_tests_every_mart(transformed, engines, tmp_path):
+    """dbt's data tests are the gold gate: off with the quality gates. A build without them is
+    not the one a build with them may leave marts of: that one rebuilds and tests every mart."""
+    settings = settings_for(tmp_path, ENGINE).with_overrides(paths={"landing": str(transformed.settings.landing)})
+    shutil.copytree(transformed.settings.lakehouse, settings.lakehouse)
+    handle = engines.handle(ENGINE)
+    spark = handle.session()
+
+    without = pipeline.transform(settings.with_overrides(quality={"enabled": False}), spark, handle.url)
+    assert without.built and not without.tests
+    assert not [n for n in without.nodes if n.resource_type == "test"]
+
+    tested = pipeline.transform(settings, spark, handle.url)
+    assert tested.marts.left == [] and "changed since the last build" in tested.marts.reason
+    assert tested.tests["pass"] > 0
