@@ -227,13 +227,17 @@ def parse_manifest_json(settings: Settings, target_path: Path) -> dict[str, Any]
     return json.loads((target_path / "manifest.json").read_text())
 
 
-def _create_views(settings: Settings, views: list[str], manifest) -> None:
-    """`dbt run` of these view models (a statement each, no tests), before a selective build or
-    the docs in a session that does not hold them."""
-    if views:
-        result = _invoke(settings, ["run", "--select", *views], manifest)
+def _prepare_catalog(settings: Settings, spark: SparkSession, manifest, views: bool) -> None:
+    """Point the session's catalog at this lakehouse's tables (sodai/catalog.py) and, with `views`,
+    `dbt run` the view models the session does not hold (a statement each, no tests): before a
+    selective build, whose tests may read a view it does not build, and before the docs, whose
+    compilation queries the staging views. A view has no location to declare it from."""
+    point_catalog_at(spark, manifest, settings.lakehouse)
+    missing = missing_views(spark, manifest) if views else []
+    if missing:
+        result = _invoke(settings, ["run", "--select", *missing], manifest)
         if not result.success:
-            raise TransformError(f"dbt run of the views {', '.join(views)} failed: {_reason(result, DbtPaths.of(settings))}")
+            raise TransformError(f"dbt run of the views {', '.join(missing)} failed: {_reason(result, DbtPaths.of(settings))}")
 
 
 def transform(
@@ -276,9 +280,7 @@ def transform(
             raise TransformError(f"dbt project {paths.project_dir}: {error}") from None
         if scope is not None and (scope.left or scope.seeds_left):
             command += ["--select", *mart_scope.selectors(manifest, scope)]
-        point_catalog_at(spark, manifest, settings.lakehouse)
-        if select:
-            _create_views(settings, missing_views(spark, manifest), manifest)
+        _prepare_catalog(settings, spark, manifest, views=bool(select))
         result = _invoke(settings, command, manifest, _node_callback(on_node))
         invocation_id = get_invocation_id()
     report = TransformReport(
@@ -313,9 +315,7 @@ def docs(settings: Settings, spark: SparkSession, url: str) -> DocsReport:
     marker.unlink(missing_ok=True)
     with bound_session(spark, url, settings.lakehouse):
         manifest = _parse(settings)
-        point_catalog_at(spark, manifest, settings.lakehouse)
-        # compiling the incremental models queries the staging views (their changed periods)
-        _create_views(settings, missing_views(spark, manifest), manifest)
+        _prepare_catalog(settings, spark, manifest, views=True)
         result = _invoke(settings, ["docs", "generate"], manifest, target_path=paths.docs_path)
     if not result.success:
         raise TransformError(f"dbt docs generate failed: {_reason(result, paths)}")

@@ -131,10 +131,10 @@ def test_docs_are_generated_again_only_for_another_project_or_vars(transformed, 
 
 
 def test_a_failing_test_stops_the_stage_and_names_the_test(transformed, engines, tmp_path):
-    """On a copy of silver whose accounts name an industry the industries seed does not have (the
-    silver gate checks silver's own rules; dbt checks it against its reference data); another
-    lakehouse on the same engine, so the catalog names the first build declared must be re-pointed
-    first."""
+    """On a copy of silver (and ops, dbt's other source) whose accounts name an industry the
+    industries seed does not have (the silver gate checks silver's own rules; dbt checks it against
+    its reference data); another lakehouse on the same engine, so the catalog names the first build
+    declared must be re-pointed first."""
     from pyspark.sql import functions as F
 
     settings = settings_for(tmp_path, ENGINE).with_overrides(paths={"landing": str(transformed.settings.landing)})
