@@ -99,9 +99,39 @@ class SparkCluster:
         for index in range(self.worker_count):
             self._workers.append(self._start_worker(index))
         self._wait_for_workers(self.worker_count)
-        self._connect = self._spawn("connect", self._connect_command())
-        self._wait_for(self.connect_port, self._connect, "connect")
+        self._start_connect()
         return self
+
+    def _start_connect(self, attempts: int = 3) -> None:
+        """The Spark Connect server, on a port its log says it bound. A free port picked before the
+        workers started may have become one of theirs (their RPC ports are the system's choice):
+        then the server exits, and another port is tried. An open port alone proves nothing: it
+        may be the process that took it, which a client would wait on for ever."""
+        for _ in range(attempts):
+            self._connect = self._spawn("connect", self._connect_command())
+            started = f"Spark Connect server started at: 127.0.0.1:{self.connect_port}"
+            if self._wait_for_line(self._connect, "connect", started, retry_if="BindException"):
+                return
+            self.connect_port = free_port()
+            self.url = f"sc://127.0.0.1:{self.connect_port}"
+        raise RuntimeError(f"connect: no free port after {attempts} attempts")
+
+    def _wait_for_line(self, process: subprocess.Popen, name: str, line: str, retry_if: str,
+                       timeout_s: float = 120) -> bool:
+        """True once `name`'s log holds `line`; False if the process exited with `retry_if` in its
+        log; an error if it exited otherwise or never wrote the line."""
+        log = self.folder / f"{name}.log"
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            text = log.read_text(errors="replace")
+            if line in text:
+                return True
+            if process.poll() is not None:
+                if retry_if in text:
+                    return False
+                raise RuntimeError(f"{name} exited: {text[-3000:]}")
+            time.sleep(0.3)
+        raise TimeoutError(f"{name} did not log {line!r} within {timeout_s:.0f} s")
 
     def _start_worker(self, index: int) -> subprocess.Popen:
         """Worker `index`, in a work folder of its own (a restarted one's is new, so the logs of
