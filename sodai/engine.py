@@ -4,22 +4,24 @@ Every engine is reached the same way, as a Spark Connect client, so job code onl
 Spark Connect DataFrame/SQL API:
 
 - ``spark``: Apache Spark 4 on the JVM with Delta's jars, as a Spark Connect server in a child
-  process on a free loopback port with a random auth token. (pyspark's own ``remote("local[*]")``
+  process on a loopback port of its own choosing (it binds port 0 and its log says which port it
+  got) with a random auth token. (pyspark's own ``remote("local[*]")``
   always dials port 15002, so two pipelines, or the pipeline and a notebook, would collide; and
   its in-process JVM makes every later ``SparkSession.builder`` in the process, dbt's included,
   refuse a remote URL. A child process on its own port has neither problem.)
-- ``sail``: the Sail engine's Spark Connect server (pysail) in a child process on a free loopback
-  port; it reads its object-store settings from its environment, which the child gets alone.
+- ``sail``: the Sail engine's Spark Connect server (pysail) in a child process, on a loopback port
+  chosen the same way; it reads its object-store settings from its environment, which the child gets alone.
 - ``remote``: any ``sc://`` endpoint.
 
 `EngineHandle.url` is the full connection string (token included) for other clients in this
-process, such as dbt's session adapter.
+process, such as dbt's session adapter; it is known once the server says it serves.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import re
 import shutil
 import signal
 import socket
@@ -58,37 +60,51 @@ SPARK_DELTA_CONF = {
 }
 
 
+# What each server logs once it serves, with the port it bound. Both are started on port 0 and
+# pick their own: a port picked here first could be taken by another process before the server
+# binds it, and a client would then wait on that process.
+SPARK_CONNECT_SERVING = re.compile(r"Spark Connect server started at: \S+:(\d+)")
+SAIL_SERVING = re.compile(r"Starting the Spark Connect server on \S+:(\d+)")
+
+
 class EngineError(RuntimeError):
     """The engine could not be started or reached; the message says what to do."""
 
 
-def _answering() -> None:
-    pass
-
-
 @dataclass
 class EngineHandle:
-    """A started engine: its kind, the Spark Connect URL, how to wait until it answers, and how to
-    stop it."""
+    """A started engine: its kind, how to wait until it serves (which gives its Spark Connect URL),
+    and how to stop it."""
 
     kind: str
-    url: str
+    wait_for_url: Callable[[], str] = field(repr=False)
     stop_server: Callable[[], None] = field(repr=False)
     log_path: Path | None = None
-    wait_until_answering: Callable[[], None] = field(default=_answering, repr=False)
+    _url: str | None = field(default=None, repr=False)
     _sessions: list[SparkSession] = field(default_factory=list, repr=False)
 
+    @classmethod
+    def at(cls, kind: str, url: str) -> EngineHandle:
+        """An engine that is already serving at `url` (a remote one: nothing to start or stop)."""
+        return cls(kind, lambda: url, lambda: None, _url=url)
+
     def ready(self) -> EngineHandle:
-        """Wait until the server answers (once). EngineError if it exited or did not open its port
-        in time; it is stopped then."""
-        wait, self.wait_until_answering = self.wait_until_answering, _answering
-        wait()
+        """Wait until the server serves (once). EngineError if it exited or did not say it was
+        serving in time; it is stopped then."""
+        if self._url is None:
+            self._url = self.wait_for_url()
         return self
+
+    @property
+    def url(self) -> str:
+        """The full connection string (token included), once the server serves."""
+        self.ready()
+        assert self._url is not None
+        return self._url
 
     def session(self) -> SparkSession:
         """A new Spark Connect session on this engine (each call: a session of its own), once
-        the server answers."""
-        self.ready()
+        the server serves."""
         spark = SparkSession.builder.remote(self.url).create()
         for key, value in SESSION_CONF.items():
             spark.conf.set(key, value)
@@ -108,23 +124,30 @@ class EngineHandle:
 
 
 def free_port() -> int:
+    """A port free now, for a server that cannot say which port it bound (tests and benchmarks
+    use it; the engines below pick their own)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_for_port(port: int, timeout_s: float, alive: Callable[[], bool], what: str, log: Path | None) -> None:
+def wait_for_log_line(log: Path, line: re.Pattern[str], timeout_s: float, alive: Callable[[], bool],
+                      what: str) -> re.Match[str]:
+    """The first line of the log `log` that matches `line`, once the server writing it has written
+    it. EngineError, with the log's last lines, if the server exits first or not within `timeout_s`."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not alive():
-            tail = _tail(log) if log else ""
-            raise EngineError(f"{what} exited before it was ready.{tail}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise EngineError(f"{what} did not open port {port} within {timeout_s:.0f} s.{_tail(log) if log else ''}")
+    partial = ""
+    with log.open(errors="replace") as reader:
+        while True:
+            *complete, partial = (partial + reader.read()).split("\n")
+            for text in complete:
+                if found := line.search(text):
+                    return found
+            if not alive():
+                raise EngineError(f"{what} exited before it was ready.{_tail(log)}")
+            if time.monotonic() > deadline:
+                raise EngineError(f"{what} did not say it was serving within {timeout_s:.0f} s.{_tail(log)}")
+            time.sleep(0.1)
 
 
 def _tail(log: Path, lines: int = 15) -> str:
@@ -164,10 +187,10 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
     os.setsid()
 
 
-def _serve(command: list[str], env: dict[str, str], port: int, timeout_s: float, what: str,
-           log_path: Path) -> tuple[Callable[[], None], Callable[[], None]]:
+def _serve(command: list[str], env: dict[str, str], ready_line: re.Pattern[str], timeout_s: float, what: str,
+           log_path: Path) -> tuple[Callable[[], None], Callable[[], int]]:
     """Start a server process that dies with this one; returns how to stop it and how to wait
-    for its port (which stops it if the port does not open)."""
+    until its log says it serves (which gives the port it bound, and stops it if it does not)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -184,9 +207,9 @@ def _serve(command: list[str], env: dict[str, str], port: int, timeout_s: float,
                 process.kill()
                 process.wait()
 
-    def wait() -> None:
+    def wait() -> int:
         try:
-            _wait_for_port(port, timeout_s, lambda: process.poll() is None, what, log_path)
+            return int(wait_for_log_line(log_path, ready_line, timeout_s, lambda: process.poll() is None, what)[1])
         except BaseException:
             stop()
             raise
@@ -200,8 +223,14 @@ def _server_environment(extra: dict[str, str]) -> dict[str, str]:
     return env | extra
 
 
+def _new_log(output: Path, server: str) -> Path:
+    """A log file of its own for a server started now (several may run at once; the port is not
+    known before it starts)."""
+    return storage.engine_logs_dir(output) / f"{server}-{os.getpid()}-{uuid.uuid4().hex[:8]}.log"
+
+
 def start_spark_jvm(config: EngineConfig, output: Path, store: ObjectStoreConfig = ObjectStoreConfig()) -> EngineHandle:
-    """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a free loopback port.
+    """Start Spark 4 + Delta as a Spark Connect server in a child JVM on a loopback port it picks.
     Its log and its warehouse (the folders of the catalog's databases; every table has its own
     location in the lakehouse) go under `output`, never into the working directory. s3:// goes
     through Hadoop's S3A client (jars/pom.xml), set up by jobs.storage.spark_conf."""
@@ -209,10 +238,10 @@ def start_spark_jvm(config: EngineConfig, output: Path, store: ObjectStoreConfig
 
     spark_home = Path(pyspark.__file__).parent
     jars = fetch_delta_jars(PROJECT_ROOT / config.spark.jars_dir)  # an absolute jars_dir stays as it is
-    port, token = free_port(), uuid.uuid4().hex
+    token = uuid.uuid4().hex
     conf = {
         "spark.connect.grpc.binding.address": "127.0.0.1",
-        "spark.connect.grpc.binding.port": str(port),
+        "spark.connect.grpc.binding.port": "0",
         "spark.connect.authenticate.token": token,
         **SPARK_DELTA_CONF,
         "spark.sql.shuffle.partitions": str(config.spark.shuffle_partitions),
@@ -232,21 +261,23 @@ def start_spark_jvm(config: EngineConfig, output: Path, store: ObjectStoreConfig
     for key, value in conf.items():
         command += ["--conf", f"{key}={value}"]
     command.append("spark-internal")
-    log_path = storage.engine_logs_dir(output) / f"spark-connect-{port}.log"
-    stop, wait = _serve(command, _server_environment({"SPARK_HOME": str(spark_home)}), port,
+    log_path = _new_log(output, "spark-connect")
+    stop, wait = _serve(command, _server_environment({"SPARK_HOME": str(spark_home)}), SPARK_CONNECT_SERVING,
                         config.spark.startup_timeout_s, "The Spark Connect server", log_path)
-    return EngineHandle("spark", f"sc://localhost:{port}/;token={token}", stop, log_path, wait)
+    return EngineHandle("spark", lambda: f"sc://localhost:{wait()}/;token={token}", stop, log_path)
 
 
 def start_sail(config: EngineConfig, output: Path, store: ObjectStoreConfig = ObjectStoreConfig()) -> EngineHandle:
-    """Start the Sail engine's Spark Connect server as a child process on a free loopback port.
+    """Start the Sail engine's Spark Connect server as a child process on a loopback port it picks.
     Sail takes its object-store client from its environment (jobs.storage.sail_environment)."""
-    port = free_port()
-    command = [sys.executable, "-m", "pysail", "spark", "server", "--ip", "127.0.0.1", "--port", str(port)]
-    log_path = storage.engine_logs_dir(output) / f"sail-{port}.log"
-    stop, wait = _serve(command, _server_environment(storage.sail_environment(store)), port,
-                        config.sail.startup_timeout_s, "The Sail server", log_path)
-    return EngineHandle("sail", f"sc://localhost:{port}", stop, log_path, wait)
+    command = [sys.executable, "-m", "pysail", "spark", "server", "--ip", "127.0.0.1", "--port", "0"]
+    log_path = _new_log(output, "sail")
+    # The line that says it serves is logged at INFO: keep it whatever RUST_LOG the user set.
+    env = _server_environment(storage.sail_environment(store))
+    if env.get("RUST_LOG"):
+        env["RUST_LOG"] += ",sail_cli::spark::server=info"
+    stop, wait = _serve(command, env, SAIL_SERVING, config.sail.startup_timeout_s, "The Sail server", log_path)
+    return EngineHandle("sail", lambda: f"sc://localhost:{wait()}", stop, log_path)
 
 
 def start_engine(settings: Settings) -> EngineHandle:
@@ -258,7 +289,7 @@ def start_engine(settings: Settings) -> EngineHandle:
         return start_spark_jvm(config, settings.output, settings.object_store)
     if config.kind == "sail":
         return start_sail(config, settings.output, settings.object_store)
-    return EngineHandle("remote", config.remote_url or "", lambda: None)
+    return EngineHandle.at("remote", config.remote_url or "")
 
 
 @contextmanager

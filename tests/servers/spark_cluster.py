@@ -14,6 +14,7 @@ a real cluster): the driver and the executors read and write the lakehouse thems
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -22,11 +23,15 @@ from pathlib import Path
 from jobs import storage
 from jobs.storage import ObjectStoreConfig
 from sodai.config import PROJECT_ROOT, SparkEngineConfig
-from sodai.engine import SPARK_DELTA_CONF, fetch_delta_jars, free_port
+from sodai.engine import SPARK_CONNECT_SERVING, SPARK_DELTA_CONF, fetch_delta_jars, wait_for_log_line
 
 # How long a frozen worker's last messages may take to reach the driver and its log (a task's
 # result sent just before the freeze).
 DRIVER_CATCH_UP_S = 1.0
+
+# Every daemon binds port 0 (the system picks a free one as it binds) and logs the port it got: a
+# port picked beforehand could be taken by another daemon first.
+MASTER_SERVING = re.compile(r"Starting Spark master at (spark://\S+)")
 
 
 def _task_id(log_line: str) -> str:
@@ -45,9 +50,8 @@ class SparkCluster:
                  worker_memory: str = "1g"):
         self.folder, self.store, self.credentials_env = folder, store, credentials_env
         self.worker_count, self.worker_memory = workers, worker_memory
-        self.master_port, self.connect_port = free_port(), free_port()
-        self.master_url = f"spark://127.0.0.1:{self.master_port}"
-        self.url = f"sc://127.0.0.1:{self.connect_port}"
+        self.master_url = ""  # spark://127.0.0.1:<port>, once the master serves
+        self.connect_port = 0  # once the Spark Connect server serves
         self._master: subprocess.Popen | None = None
         self._workers: list[subprocess.Popen] = []
         self._work: dict[int, Path] = {}  # worker index -> its current work folder
@@ -68,18 +72,14 @@ class SparkCluster:
             return subprocess.Popen(command, env=self._env(), stdout=log, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
 
-    def _wait_for(self, port: int, process: subprocess.Popen, name: str, timeout_s: float = 120) -> None:
-        import socket
+    def _wait_for_line(self, process: subprocess.Popen, name: str, line: re.Pattern[str],
+                       timeout_s: float = 120) -> re.Match[str]:
+        return wait_for_log_line(self.folder / f"{name}.log", line, timeout_s, lambda: process.poll() is None, name)
 
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited: {(self.folder / f'{name}.log').read_text()[-3000:]}")
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.3)
-        raise TimeoutError(f"{name} did not listen on port {port} within {timeout_s:.0f} s")
+    @property
+    def url(self) -> str:
+        """The Spark Connect server's URL (once it serves)."""
+        return f"sc://127.0.0.1:{self.connect_port}"
 
     def _wait_for_workers(self, count: int, timeout_s: float = 60) -> None:
         """Until the master's log says `count` workers registered."""
@@ -91,47 +91,16 @@ class SparkCluster:
         raise TimeoutError(f"{count} workers did not register with {self.master_url}")
 
     def start(self) -> "SparkCluster":
-        spark_class = str(_spark_home() / "bin" / "spark-class")
         self._master = self._spawn("master", [
-            spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-            "--port", str(self.master_port), "--webui-port", str(free_port())])
-        self._wait_for(self.master_port, self._master, "master")
+            str(_spark_home() / "bin" / "spark-class"), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+            "--port", "0", "--webui-port", "0"])
+        self.master_url = self._wait_for_line(self._master, "master", MASTER_SERVING)[1]
         for index in range(self.worker_count):
             self._workers.append(self._start_worker(index))
         self._wait_for_workers(self.worker_count)
-        self._start_connect()
+        self._connect = self._spawn("connect", self._connect_command())
+        self.connect_port = int(self._wait_for_line(self._connect, "connect", SPARK_CONNECT_SERVING)[1])
         return self
-
-    def _start_connect(self, attempts: int = 3) -> None:
-        """The Spark Connect server, on a port its log says it bound. A free port picked before the
-        workers started may have become one of theirs (their RPC ports are the system's choice):
-        then the server exits, and another port is tried. An open port alone proves nothing: it
-        may be the process that took it, which a client would wait on for ever."""
-        for _ in range(attempts):
-            self._connect = self._spawn("connect", self._connect_command())
-            started = f"Spark Connect server started at: 127.0.0.1:{self.connect_port}"
-            if self._wait_for_line(self._connect, "connect", started, retry_if="BindException"):
-                return
-            self.connect_port = free_port()
-            self.url = f"sc://127.0.0.1:{self.connect_port}"
-        raise RuntimeError(f"connect: no free port after {attempts} attempts")
-
-    def _wait_for_line(self, process: subprocess.Popen, name: str, line: str, retry_if: str,
-                       timeout_s: float = 120) -> bool:
-        """True once `name`'s log holds `line`; False if the process exited with `retry_if` in its
-        log; an error if it exited otherwise or never wrote the line."""
-        log = self.folder / f"{name}.log"
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            text = log.read_text(errors="replace")
-            if line in text:
-                return True
-            if process.poll() is not None:
-                if retry_if in text:
-                    return False
-                raise RuntimeError(f"{name} exited: {text[-3000:]}")
-            time.sleep(0.3)
-        raise TimeoutError(f"{name} did not log {line!r} within {timeout_s:.0f} s")
 
     def _start_worker(self, index: int) -> subprocess.Popen:
         """Worker `index`, in a work folder of its own (a restarted one's is new, so the logs of
@@ -143,13 +112,13 @@ class SparkCluster:
         return self._spawn(name, [
             str(_spark_home() / "bin" / "spark-class"), "org.apache.spark.deploy.worker.Worker",
             "--cores", "1", "--memory", self.worker_memory, "--host", "127.0.0.1",
-            "--webui-port", str(free_port()), "--work-dir", str(work), self.master_url])
+            "--webui-port", "0", "--work-dir", str(work), self.master_url])
 
     def _connect_command(self) -> list[str]:
         jars = fetch_delta_jars(PROJECT_ROOT / SparkEngineConfig().jars_dir)
         conf = {
             "spark.connect.grpc.binding.address": "127.0.0.1",
-            "spark.connect.grpc.binding.port": str(self.connect_port),
+            "spark.connect.grpc.binding.port": "0",
             **SPARK_DELTA_CONF,
             "spark.sql.shuffle.partitions": "4",
             "spark.executor.memory": "768m",

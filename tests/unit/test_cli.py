@@ -111,8 +111,8 @@ def test_a_server_that_dies_while_starting_exits_3_with_its_log_after_the_comman
         events.append("started")
         stop, wait = sodai.engine._serve(
             [sys.executable, "-c", "import sys, time; time.sleep(0.5); print('no such catalog'); sys.exit(1)"],
-            {}, sodai.engine.free_port(), 30, "The test server", log)
-        return sodai.engine.EngineHandle("sail", "sc://localhost:1", stop, log, wait)
+            {}, sodai.engine.SAIL_SERVING, 30, "The test server", log)
+        return sodai.engine.EngineHandle("sail", lambda: f"sc://localhost:{wait()}", stop, log)
 
     monkeypatch.setattr(sodai.engine, "start_engine", dying_server)
     monkeypatch.setattr(stage_runs, "SLOW_IMPORTS", {"transform": ("json",)})
