@@ -8,7 +8,9 @@
     and one per key: on the JVM engine every test is a statement with its own latency.
 
     The key is counted over a window on the same scan, not in a second aggregate unioned with the
-    first: Sail rejects that union for some models (the branches' nullability differs).
+    first: Sail rejects that union for some models (the branches' nullability differs). The counts
+    become one row per rule with `stack`, not a `union all` of one select per rule: the JVM engine
+    computes the counts once per branch of a union (a model's row checks took 4.5 times as long).
 -#}
 {% test row_checks(model, checks, unique_key=none) %}
 
@@ -33,20 +35,23 @@ with counts as (
 
 )
 
-{% for check in checks -%}
-select
-    '{{ (check if check is string else check.name) | replace("'", "\\'") }}' as failed_check,
-    failing_{{ loop.index }} as failing_rows
-from counts
-where failing_{{ loop.index }} > 0
-{{ 'union all' if not loop.last or unique_key }}
-{% endfor %}
-{%- if unique_key %}
-select
-    'unique ({{ unique_key | join(', ') }})' as failed_check,
-    repeated_key_rows as failing_rows
-from counts
-where repeated_key_rows > 0
+{#- one (name, count) pair of stack's arguments per rule, the key's last -#}
+{%- set pairs = [] -%}
+{%- for check in checks -%}
+    {%- set name = check if check is string else check.name -%}
+    {%- do pairs.append("'" ~ (name | replace("'", "\\'")) ~ "', failing_" ~ loop.index) -%}
+{%- endfor -%}
+{%- if unique_key -%}
+    {%- do pairs.append("'unique (" ~ (unique_key | join(', ')) ~ ")', repeated_key_rows") -%}
 {%- endif %}
+
+select
+    failed_check,
+    failing_rows
+from (
+    select stack({{ pairs | length }}, {{ pairs | join(', ') }}) as (failed_check, failing_rows)
+    from counts
+) as rules
+where failing_rows > 0
 
 {% endtest %}
