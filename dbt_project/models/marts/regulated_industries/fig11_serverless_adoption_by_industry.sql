@@ -36,47 +36,24 @@ product_months as (
 
 ),
 
-any_product_months as (
-
-    select distinct
-        activity_month,
-        'any' as serverless_product,
-        customer_key,
-        industry,
-        industry_key
-    from product_months
-
-),
-
-customer_months as (
-
-    select * from product_months
-    union all
-    select * from any_product_months
-
-),
-
 cells as (
 
+    -- every cell in one pass over the customer months: per product and industry, per product over
+    -- all industries, and the same for any product (distinct customers across products)
     select
         activity_month,
-        serverless_product,
-        industry,
-        industry_key,
-        count(*) as customers
-    from customer_months
-    group by 1, 2, 3, 4
-
-    union all
-
-    select
-        activity_month,
-        serverless_product,
-        'All industries' as industry,
-        'all' as industry_key,
-        count(*) as customers
-    from customer_months
-    group by 1, 2, 3, 4
+        if(grouping(serverless_product) = 1, 'any', serverless_product) as serverless_product,
+        if(grouping(industry_key) = 1, 'All industries', industry) as industry,
+        if(grouping(industry_key) = 1, 'all', industry_key) as industry_key,
+        count(distinct customer_key) as customers
+    from product_months
+    -- sqlfluff takes a grouping set for a positional reference (AM06)
+    group by grouping sets (
+        (activity_month, serverless_product, industry, industry_key),  -- noqa: AM06
+        (activity_month, serverless_product),
+        (activity_month, industry, industry_key),
+        (activity_month)
+    )
 
 ),
 
