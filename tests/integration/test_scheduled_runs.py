@@ -127,35 +127,22 @@ def test_a_second_run_is_refused_naming_the_holder(daily, sail_url):
 
 @pytest.fixture
 def sail_server(tmp_path):
-    """`sail spark server` as its own process on a free loopback port, as a cluster's would be."""
-    from sodai.engine import free_port
+    """`sail spark server` as its own process on a loopback port it picks, as a cluster's would be."""
+    from sodai.engine import SAIL_SERVING, wait_for_log_line
 
-    port = free_port()
     sail = Path(sys.executable).with_name("sail")
-    log = (tmp_path / "sail-server.log").open("w")
-    server = subprocess.Popen([str(sail), "spark", "server", "--ip", "127.0.0.1", "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT)
+    log_path = tmp_path / "sail-server.log"
+    with log_path.open("w") as log:
+        # RUST_LOG left out: Sail's default level logs the line that names its port
+        server = subprocess.Popen([str(sail), "spark", "server", "--ip", "127.0.0.1", "--port", "0"],
+                                  stdout=log, stderr=subprocess.STDOUT,
+                                  env={k: v for k, v in os.environ.items() if k != "RUST_LOG"})
     try:
-        _wait_for_port(port, server)
-        yield f"sc://127.0.0.1:{port}"
+        serving = wait_for_log_line(log_path, SAIL_SERVING, 60, lambda: server.poll() is None, "sail spark server")
+        yield f"sc://127.0.0.1:{serving[1]}"
     finally:
         server.terminate()
         server.wait(timeout=30)
-        log.close()
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, timeout_s: float = 60) -> None:
-    import socket
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "sail spark server exited"
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"sail spark server did not listen on {port}")
 
 
 def test_the_pipeline_runs_unchanged_on_its_own_spark_connect_server(daily, small_landing, sail_server, tmp_path):
