@@ -18,26 +18,35 @@
 {#-
     The periods (days or months) holding rows refined since this model's last build, in any of
     `relations` (a model built from several sources recomputes a period from all of them), read
-    once when the model runs. `periods_filter` then spells them out as literals: a subquery in the
-    filter would be opaque to the engine, which then reads every partition of silver to find a
-    day's rows (the daily build's cost grew with the history); literals prune silver to the
-    months concerned (its partitions) before anything is read.
+    when the model runs, in two queries: the batches refined since (ops.refine_ledger, a row per
+    batch), then their periods, the batches named as literals. Named, they let the engine skip
+    every silver file whose ingest_run_id statistics exclude them (batch ids grow with time, so
+    only the files written since hold them); under a subquery it read every file of silver.
+    `periods_filter` then spells the periods out as literals too: a subquery in the filter would
+    be opaque to the engine, which then reads every partition of silver to find a day's rows (the
+    daily build's cost grew with the history); literals prune silver to the months concerned (its
+    partitions) before anything is read.
 -#}
 {% macro changed_periods(relations, period_column) -%}
     {%- if not (execute and is_incremental()) %}
         {{- return({'column': period_column, 'values': none}) }}
     {%- endif %}
+    {%- set batches_query %}
+        select ingest_run_id
+        from {{ source('ops', 'refine_ledger') }}
+        where recorded_at > (
+            select coalesce(max(refined_through), cast('1970-01-01' as timestamp)) from {{ this }}
+        )
+    {%- endset %}
+    {%- set batches = run_query(batches_query).columns[0].values() | map('string') | unique | sort | list %}
+    {%- if not batches %}
+        {{- return({'column': period_column, 'values': []}) }}
+    {%- endif %}
     {%- set query %}
         {%- for relation in relations %}
         select distinct cast({{ period_column }} as string) as period
         from {{ relation }}
-        where ingest_run_id in (
-            select ingest_run_id
-            from {{ source('ops', 'refine_ledger') }}
-            where recorded_at > (
-                select coalesce(max(refined_through), cast('1970-01-01' as timestamp)) from {{ this }}
-            )
-        )
+        where ingest_run_id in ({% for batch in batches %}'{{ batch }}'{{ ', ' if not loop.last }}{% endfor %})
         {{ 'union' if not loop.last }}
         {%- endfor %}
     {%- endset %}
