@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from expectations.bronze import LANDING_FRESHNESS
+from expectations.common import OFFENDING_ROWS
 from expectations.silver import ACCOUNTS_SNAPSHOT_MISSING, EVENT_TYPE_QUIET
 
 _EXAMPLES = 3
@@ -137,7 +138,7 @@ def _summary(table: str, kind: str, kwargs: dict, found: dict, rows: list[dict] 
     if kind == "expect_column_unique_value_count_to_be_between":
         return (f"{table}: {found.get('observed_value')} distinct {column} values, expected "
                 f"{_range(kwargs)}. {description or ''}").strip()
-    if kind == "unexpected_rows_expectation":
+    if kind == OFFENDING_ROWS:
         rule = (description or "a reconciliation").rstrip(".")
         shown = f"; found: {_short(rows[:_EXAMPLES])}" if rows else ""
         return f"{table}: this does not hold: {rule} ({found.get('observed_value')} offending rows){shown}."

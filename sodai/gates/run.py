@@ -318,8 +318,8 @@ def _prune_results(context) -> None:
 
 
 def _offending_rows(spark, frame, query: str, limit: int) -> list[dict]:
-    """The first rows an unexpected-rows query returns (GE keeps only their count below its
-    COMPLETE result format): what a failed reconciliation actually found."""
+    """The first rows an unexpected-rows query returns (the expectation keeps only their count,
+    expectations/common.py ExpectNoOffendingRows): what a failed reconciliation actually found."""
     try:
         frame.createOrReplaceTempView("_gate_batch")
         return [r.asDict() for r in spark.sql(query.replace("{batch}", "_gate_batch")).limit(limit).collect()]

@@ -12,6 +12,7 @@ import pytest
 from deltalake import DeltaTable
 from typer.testing import CliRunner
 
+from expectations.common import OFFENDING_ROWS
 from jobs.refine.tables import EVENT_TABLES
 from sodai import pipeline
 from sodai.config import Settings
@@ -146,7 +147,7 @@ def test_a_scheduled_gate_validates_the_new_batch_against_the_rest(gated, engine
     findings = {(f.expectation, f.column): f.details for f in events.failed}
     # validated: the two rows of the new batch, not the table
     assert "1 unexpected of 2 rows" in findings[("expect_column_values_to_be_in_set", "event_type")]
-    across = [d for (kind, _), d in findings.items() if kind == "unexpected_rows_expectation"
+    across = [d for (kind, _), d in findings.items() if kind == OFFENDING_ROWS
               and "not accepted in an earlier batch" in d]
     assert across and "earlier_ingest_run_id" in across[0], findings
     assert [r.suite for r in report.results if not r.success] == ["bronze.events"]

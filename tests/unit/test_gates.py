@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from expectations import GateParams, suites_for
-from expectations.common import contract_check, contract_set
+from expectations.common import OFFENDING_ROWS, contract_check, contract_set
 from jobs.contract import EVENT_TYPES, EVENT_TYPES_BY_NAME, INDUSTRIES, OTHER_INDUSTRY
 from jobs.refine.tables import EVENT_TABLES
 from sodai import pipeline
@@ -165,7 +165,7 @@ def test_a_tables_row_rules_are_one_expectation_that_names_every_rule(params):
     from dataclasses import replace
 
     def rules(table):
-        [expectation] = [e for e in _find(table.suite, "unexpected_rows_expectation") if (e.meta or {}).get("rules")]
+        [expectation] = [e for e in _find(table.suite, OFFENDING_ROWS) if (e.meta or {}).get("rules")]
         for name in expectation.meta["rules"]:
             assert f"select '{name}' as rule, to_json(struct(*)) as found from (" in expectation.unexpected_rows_query
         return set(expectation.meta["rules"])
@@ -189,14 +189,14 @@ def test_scoped_suites_check_their_batches_against_the_rest_of_the_table(params)
     scoped = replace(params, scopes={"bronze.events": ("ingest-2",), "silver.uc_activity": ("ingest-2",)})
     bronze = _by_name("bronze", scoped)
     assert bronze["bronze.events"].batched and not bronze["bronze.accounts"].batched
-    queries = [e.unexpected_rows_query for e in _find(bronze["bronze.events"].suite, "unexpected_rows_expectation")]
+    queries = [e.unexpected_rows_query for e in _find(bronze["bronze.events"].suite, OFFENDING_ROWS)]
     assert all("ingest_run_id in ('ingest-2')" in q for q in queries if "reconciliation" in q or "quarantine" in q)
     [rules] = [q for q in queries if "not in ('ingest-2')" in q]  # the table's row rules: one query
     assert rules.count("not in ('ingest-2')") == 2 and "t.event_id = b.event_id" in rules
     assert any("max(landing_date) < date'2024-05-16'" in q and "from delta.`" in q for q in queries)
 
     silver = _by_name("silver", scoped)
-    uc = [e.unexpected_rows_query for e in _find(silver["silver.uc_activity"].suite, "unexpected_rows_expectation")]
+    uc = [e.unexpected_rows_query for e in _find(silver["silver.uc_activity"].suite, OFFENDING_ROWS)]
     assert any("ingest_run_id in ('ingest-2')" in q and "count(distinct event_id)" in q for q in uc)
     assert any("t.event_id = b.event_id" in q and "not in ('ingest-2')" in q for q in uc)
     assert any("max(event_date) < date'2024-05-16'" in q and "from delta.`" in q for q in uc)
