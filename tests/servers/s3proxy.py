@@ -5,25 +5,31 @@
         settings = settings.with_overrides(object_store=s3.object_store, paths={"lakehouse": "s3://lake/h"})
         env = s3.credentials_env  # what every client process needs (the standard chain's variables)
 
-`stop()` and `start()` again keep the objects (they are files under the folder): a store outage.
+`stop()` and `start()` again keep the objects (they are files under the folder) and the endpoint:
+a store outage. The port is therefore picked once, before the first start (a client's settings name
+it), and the server is ready when its own log says it listens there: an answer on the port could
+come from another process that took it in between, and a port taken fails the start, naming it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 from jobs.storage import ObjectStoreConfig
-from sodai.engine import free_port
+from sodai.engine import free_port, wait_for_log_line
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POM = PROJECT_ROOT / "jars" / "s3proxy" / "pom.xml"
 LIB = POM.parent / "lib"
 LOGBACK = POM.parent / "logback.xml"
 ACCESS_KEY, SECRET_KEY = "sodai-test", "sodai-test-secret"  # the test server's own, not a real account's
+# Jetty's line once the connector listens (logback.xml keeps it at INFO): "Started ServerConnector@..{127.0.0.1:PORT}"
+LISTENING = re.compile(r"Started .*ServerConnector.*\{[^}]*:(\d+)\}")
+STARTUP_TIMEOUT_S = 60
 
 
 def s3proxy_jars() -> list[Path]:
@@ -42,6 +48,7 @@ class S3Proxy:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen | None = None
+        self._starts = 0
 
     @property
     def object_store(self) -> dict:
@@ -66,31 +73,22 @@ class S3Proxy:
             "jclouds.provider=filesystem-nio2",
             f"jclouds.filesystem.basedir={data}",
         ]) + "\n")
-        log = (self.folder / "s3proxy.log").open("a")
-        self._process = subprocess.Popen(
-            ["java", "-Xmx256m", f"-Dlogback.configurationFile={LOGBACK}", "-cp", os.pathsep.join(map(str, jars)),
-             "org.gaul.s3proxy.Main", "--properties", str(properties)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
-        self._wait_until_answering()
+        self._starts += 1
+        log_path = self.folder / f"s3proxy-{self._starts}.log"  # one per start: its own lines only
+        with log_path.open("w") as log:
+            self._process = subprocess.Popen(
+                ["java", "-Xmx256m", f"-Dlogback.configurationFile={LOGBACK}", "-cp", os.pathsep.join(map(str, jars)),
+                 "org.gaul.s3proxy.Main", "--properties", str(properties)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            listening = wait_for_log_line(log_path, LISTENING, STARTUP_TIMEOUT_S,
+                                          lambda: self._process.poll() is None, f"s3proxy on port {self.port}")
+            if int(listening.group(1)) != self.port:
+                raise RuntimeError(f"s3proxy listens on {listening.group(1)}, not {self.port}: {log_path}")
+        except Exception:
+            self.stop()
+            raise
         return self
-
-    def _wait_until_answering(self, timeout_s: float = 60) -> None:
-        import urllib.error
-        import urllib.request
-
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"s3proxy exited: {(self.folder / 's3proxy.log').read_text()[-2000:]}")
-            try:
-                urllib.request.urlopen(self.endpoint, timeout=1)
-                return
-            except urllib.error.HTTPError:  # an anonymous request refused: it answers
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise TimeoutError(f"s3proxy did not answer on {self.endpoint}")
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

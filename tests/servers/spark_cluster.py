@@ -78,7 +78,9 @@ class SparkCluster:
 
     @property
     def url(self) -> str:
-        """The Spark Connect server's URL (once it serves)."""
+        """The Spark Connect server's URL, once it serves (its port is the one its log names)."""
+        if not self.connect_port:
+            raise RuntimeError("the cluster's Spark Connect server is not serving: start() the cluster first")
         return f"sc://127.0.0.1:{self.connect_port}"
 
     def _wait_for_workers(self, count: int, timeout_s: float = 60) -> None:
