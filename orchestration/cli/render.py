@@ -70,6 +70,8 @@ def transform(report) -> None:
     if report.marts is not None and report.marts.left:
         console.print(f"Marts: {len(report.marts.rebuilt)} rebuilt, {len(report.marts.left)} left as they were "
                       f"({report.marts.reason}; no new event in their spans)")
+    elif report.marts is not None and report.marts.rebuilt:  # why a scheduled day costs a whole build
+        console.print(f"Marts: all {len(report.marts.rebuilt)} rebuilt ({report.marts.reason})")
     for node in report.nodes:
         if node.status == "warn":
             errors.print(f"[yellow]warn: {node.resource_type} {node.name}: {(node.message or '').strip()}[/yellow]")

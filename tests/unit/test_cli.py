@@ -83,6 +83,26 @@ def test_transform_passes_selection_and_prints_the_summary(monkeypatch, tmp_path
     assert "models built" in result.output and "0b7d2c1e-0000-4000-8000-000000000000" in result.output
 
 
+def test_transform_says_why_every_mart_was_rebuilt_or_which_were_left(monkeypatch, tmp_path):
+    from sodai.mart_scope import MartScope
+
+    scopes = [MartScope(rebuilt=["fig01", "fig02"], reason="the dbt project or its vars changed since the last build"),
+              MartScope(rebuilt=["fig07"], left=["fig01", "fig02"], reason="silver rows of 1 event date(s) since the last build")]
+
+    def passing(*args, **kwargs):
+        report = _report("pass", None)
+        report.marts = scopes.pop(0)
+        return report
+
+    _fake_engine(monkeypatch, tmp_path, passing)
+    everything = runner.invoke(app, ["transform"])
+    assert everything.exit_code == 0, everything.output
+    assert ("Marts: all 2 rebuilt (the dbt project or its vars changed since the last build)"
+            in " ".join(everything.output.split()))
+    some = runner.invoke(app, ["transform"])
+    assert "Marts: 1 rebuilt, 2 left as they were (silver rows of 1 event date(s)" in " ".join(some.output.split())
+
+
 def test_an_unreachable_engine_during_transform_exits_3(monkeypatch, tmp_path):
     from orchestration.cli import EXIT_ENGINE
     from sodai.dbt_build import TransformError
