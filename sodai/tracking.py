@@ -75,14 +75,28 @@ def client(settings: Settings):
     return MlflowClient(tracking_uri=tracking_uri(settings), registry_uri=registry_uri(settings))
 
 
-def use_store(settings: Settings):
-    """Point MLflow's fluent API (and model loading) at the configured store; returns a client."""
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+
+
+@contextmanager
+def use_store(settings: Settings) -> Iterator[Any]:
+    """Point MLflow's fluent API (and model loading) at the configured store for the block; yields
+    a client. MLflow keeps the URIs process-wide and copies them into the environment (for
+    subprocesses), where load_settings() reads MLFLOW_TRACKING_URI as the store of any later run
+    in the process: both are put back as they were when the block ends."""
     import mlflow
 
-    found = client(settings)
+    saved = {name: os.environ.get(name) for name in _URI_VARIABLES}
     mlflow.set_tracking_uri(tracking_uri(settings))
     mlflow.set_registry_uri(registry_uri(settings))
-    return found
+    try:
+        yield client(settings)
+    finally:
+        mlflow.set_tracking_uri(saved["MLFLOW_TRACKING_URI"])  # None: MLflow's default again
+        mlflow.set_registry_uri(saved["MLFLOW_REGISTRY_URI"])
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
 
 
 def experiment_id(mlflow_client, name: str, settings: Settings) -> str:

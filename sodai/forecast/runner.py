@@ -263,25 +263,25 @@ def run_forecast(settings: Settings, on_series: Callable[[str], None] | None = N
 
     started = time.perf_counter()
     report = ForecastReport(new_run_id("forecast"))
-    mlflow_client = use_store(settings)
     frames = []
     at = datetime.now(timezone.utc)
     stored = table.read(settings.lakehouse)
     previous = stored[0] if stored else None
-    for spec in specs(settings.forecast.series):
-        found, skipped = read_series(settings.lakehouse, spec)
-        report.skipped.extend(skipped)
-        for series in found:
-            try:
-                result = forecast_series(series, settings, mlflow_client, report.forecast_run_id, previous)
-            except (SeriesTooShort, NotApplicable, ValueError) as reason:
-                report.skipped.append(Skipped(series.name, str(reason)))
-                continue
-            finally:
-                if on_series:
-                    on_series(series.name)
-            report.results.append(result)
-            frames.append(table_rows(result, settings, report.forecast_run_id, at))
+    with use_store(settings) as mlflow_client:
+        for spec in specs(settings.forecast.series):
+            found, skipped = read_series(settings.lakehouse, spec)
+            report.skipped.extend(skipped)
+            for series in found:
+                try:
+                    result = forecast_series(series, settings, mlflow_client, report.forecast_run_id, previous)
+                except (SeriesTooShort, NotApplicable, ValueError) as reason:
+                    report.skipped.append(Skipped(series.name, str(reason)))
+                    continue
+                finally:
+                    if on_series:
+                        on_series(series.name)
+                report.results.append(result)
+                frames.append(table_rows(result, settings, report.forecast_run_id, at))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=table.SCHEMA.names)
     report.table_version = table.write(settings.lakehouse, rows)
     report.elapsed_s = time.perf_counter() - started

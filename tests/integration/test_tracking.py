@@ -28,7 +28,7 @@ from sodai.forecast import table as forecast_table
 from sodai.forecast.registry import SCORE_TAG
 from sodai.stages import STAGE_NAMES
 from sodai.status import read_table
-from sodai.tracking import registry_uri, tracking_uri
+from sodai.tracking import registry_uri, tracking_uri, use_store
 from tests.integration.conftest import SEED, WINDOW_CUSTOMERS, WINDOW_K
 
 pytestmark = pytest.mark.integration
@@ -139,9 +139,8 @@ def test_forecast_registers_a_champion_that_loads_back_and_predicts(tracked):
     assert monthly["model"] == min(candidates, key=candidates.get)
     assert monthly["backtest"]["value"] == pytest.approx(min(candidates.values()))
 
-    mlflow.set_tracking_uri(tracking_uri(tracked.settings))
-    mlflow.set_registry_uri(tracking_uri(tracked.settings))
-    model = mlflow.pyfunc.load_model(monthly["model_uri"])
+    with use_store(tracked.settings):
+        model = mlflow.pyfunc.load_model(monthly["model_uri"])
     predicted = model.predict(pd.DataFrame({"horizon": [6]}), params={"interval": 0.8})
     assert [p.date().isoformat() for p in predicted["period"]] == [p["period"] for p in monthly["points"]]
     assert predicted["value"].tolist() == pytest.approx([p["value"] for p in monthly["points"]])

@@ -223,7 +223,6 @@ def test_a_store_outage_mid_run_fails_naming_the_store_and_a_rerun_gives_the_sam
 def test_forecast_models_are_logged_to_and_loaded_from_the_store(s3, tmp_path, monkeypatch):
     """The forecast stage's champion, registered with its artifacts in the store, is loaded from
     there to forecast (the small telemetry above is too short for a forecast)."""
-    import mlflow
     import numpy as np
     import pandas as pd
 
@@ -240,13 +239,8 @@ def test_forecast_models_are_logged_to_and_loaded_from_the_store(s3, tmp_path, m
     periods = pd.date_range("2022-01-01", periods=30, freq="MS")
     values = np.linspace(100.0, 400.0, 30) + np.tile([5.0, -5.0, 0.0], 10)
     series = Series(spec.name, spec, None, periods, values, 0, "marts.fig01_models_over_time@0")
-    previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
-    client = tracking.use_store(settings)
-    try:
+    with tracking.use_store(settings) as client:
         result = forecast_series(series, settings, client, "forecast-on-s3")
-    finally:  # the process-wide store, as the other tests in this worker left it
-        mlflow.set_tracking_uri(previous[0])
-        mlflow.set_registry_uri(previous[1])
 
     assert result.champion_version == 1 and len(result.forecast) == settings.forecast.month.horizon
     models = [key for key in s3.client().find("models/mlflow") if key.endswith("/MLmodel")]

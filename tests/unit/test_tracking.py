@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from mlflow import MlflowClient
 
@@ -55,3 +57,24 @@ def test_disabled_tracking_logs_nothing(tmp_path):
             stage.log({"ingest.accepted.count": 1})
     assert isinstance(tracker, Tracker) and tracker.run_id is None
     assert not (tmp_path / "output" / "mlflow").exists()
+
+
+def test_pointing_mlflow_at_the_store_is_undone_after_the_block(tmp_path, monkeypatch):
+    """MLflow copies the URIs it is set to into the environment, where load_settings() would read
+    MLFLOW_TRACKING_URI as every later run's store in this process: use_store puts it back."""
+    import mlflow
+
+    from sodai.tracking import use_store
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    settings = settings_for(tmp_path)
+    with use_store(settings) as client:
+        assert mlflow.get_tracking_uri() == tracking_uri(settings) == client.tracking_uri
+    assert "MLFLOW_TRACKING_URI" not in os.environ and "MLFLOW_REGISTRY_URI" not in os.environ
+    assert load_settings().tracking.uri is None
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example:5000")
+    with use_store(settings):
+        assert mlflow.get_tracking_uri() == tracking_uri(settings)
+    assert mlflow.get_tracking_uri() == "http://tracking.example:5000"
