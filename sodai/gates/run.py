@@ -339,8 +339,7 @@ def suite_result(layer: str, validation, offending_rows=None) -> SuiteResult:
             query, rules = config.kwargs["unexpected_rows_query"], (config.meta or {}).get("rules")
             rows = (offending_rows(first_rows_per_rule(query, EXAMPLE_ROWS), EXAMPLE_ROWS * len(rules)) if rules
                     else offending_rows(query, EXAMPLE_ROWS))
-        found_rows = rows or ((outcome.result or {}).get("details") or {}).get("unexpected_rows")
-        message = explain(layer, validation.suite_name, outcome, found_rows)
+        message = explain(layer, validation.suite_name, outcome, rows)
         finding = Finding(config.type, _column(config.kwargs), details(outcome, rows),
                           check=(config.meta or {}).get("check"), summary=message.summary, remedy=message.remedy)
         if str(getattr(config.severity, "value", config.severity)) == "warning" or (config.meta or {}).get("severity") == "warning":
@@ -362,7 +361,6 @@ def _column(kwargs: dict) -> str | None:
 def details(outcome, rows: list[dict] | None = None) -> str:
     """What went wrong, in one line: the expectation's arguments and what was observed."""
     config, found = outcome.expectation_config, outcome.result or {}
-    rows = rows or (found.get("details") or {}).get("unexpected_rows")
     rules = (config.meta or {}).get("rules")
     parts = []
     if rules and rows:  # a table's row rules (expectations/common.py row_rules): the broken ones

@@ -127,22 +127,16 @@ def test_a_second_run_is_refused_naming_the_holder(daily, sail_url):
 
 @pytest.fixture
 def sail_server(tmp_path):
-    """`sail spark server` as its own process on a loopback port it picks, as a cluster's would be."""
-    from sodai.engine import SAIL_SERVING, wait_for_log_line
+    """A Sail Spark Connect server as its own process, started as the product starts it, that the
+    run below only knows by its URL, as a cluster's would be."""
+    from sodai.config import EngineConfig
+    from sodai.engine import start_sail
 
-    sail = Path(sys.executable).with_name("sail")
-    log_path = tmp_path / "sail-server.log"
-    with log_path.open("w") as log:
-        # RUST_LOG left out: Sail's default level logs the line that names its port
-        server = subprocess.Popen([str(sail), "spark", "server", "--ip", "127.0.0.1", "--port", "0"],
-                                  stdout=log, stderr=subprocess.STDOUT,
-                                  env={k: v for k, v in os.environ.items() if k != "RUST_LOG"})
+    server = start_sail(EngineConfig(), tmp_path)
     try:
-        serving = wait_for_log_line(log_path, SAIL_SERVING, 60, lambda: server.poll() is None, "sail spark server")
-        yield f"sc://127.0.0.1:{serving[1]}"
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 def test_the_pipeline_runs_unchanged_on_its_own_spark_connect_server(daily, small_landing, sail_server, tmp_path):
