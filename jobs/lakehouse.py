@@ -1,7 +1,10 @@
 """How the pipeline's engine tables are declared, created, upgraded and read (where they live:
 jobs/storage.py; how an earlier version's layout is upgraded: jobs/layout.py).
 
-Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Job code addresses them by location
+Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Data goes through the engine; the
+few bookkeeping rows of the ops tables (a batch's state, its ledger and reconciliation rows) are
+written and read in this process (`append_rows`, `read_rows`, through deltalake): one Delta commit
+of a few rows, where the JVM engine spends a job on each (docs/benchmarks.md). Job code addresses them by location
 (``delta.`<path>` `` in SQL, ``read.format("delta").load(path)``), never by a catalog name:
 catalogs differ per engine (Sail's lives in each Connect session, the local JVM's in the server's
 memory and is shared by its sessions), so a name could point at another lakehouse's table.
@@ -56,6 +59,22 @@ class Lakehouse:
 
     def read(self, spark: SparkSession, spec: TableSpec) -> DataFrame:
         return spark.read.format("delta").load(self.location(spec))
+
+    def append_rows(self, spec: TableSpec, rows: list[tuple]) -> None:
+        """Append `rows` (tuples in the declared column order) in one commit, in this process."""
+        if rows:
+            import pyarrow as pa
+
+            schema = layout.arrow_schema(spec.columns)
+            columns = list(zip(*rows))
+            storage.write_delta(storage.table_path(self.root, spec),
+                                pa.table([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema),
+                                mode="append")
+
+    def read_rows(self, spec: TableSpec, *columns: str) -> list[dict]:
+        """Every row of a small table (a ledger) as dicts of `columns`, read in this process."""
+        table = storage.open_delta(storage.table_path(self.root, spec))
+        return table.to_pyarrow_table(columns=list(columns)).to_pylist()
 
     def ensure(self, *specs: TableSpec) -> list[AddedColumn]:
         """Create each table that does not exist yet, empty, with its schema and partitioning, and

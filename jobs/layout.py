@@ -52,6 +52,17 @@ def ddl_columns(ddl: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def arrow_schema(ddl: str):
+    """A TableSpec's DDL as a pyarrow schema (what deltalake writes for it): Delta's `timestamp`
+    is microseconds in UTC."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "bigint": pa.int64(), "int": pa.int32(), "integer": pa.int32(),
+             "double": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
+             "timestamp": pa.timestamp("us", tz="UTC"), "binary": pa.binary()}
+    return pa.schema([pa.field(name, types[sql_type]) for name, sql_type in ddl_columns(ddl)])
+
+
 def layout_changes(table: str, ddl: str, partitioned_by: tuple[str, ...],
                    found_columns: dict[str, str], found_partitions: list[str]) -> list[AddedColumn]:
     """The columns to add to the table found (`found_columns`: name -> Delta type) so that it has

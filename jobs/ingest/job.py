@@ -77,33 +77,28 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _append(spark: SparkSession, lakehouse: Lakehouse, spec, rows: list[tuple]) -> None:
-    if rows:
-        spark.createDataFrame(rows, spec.columns).write.format("delta").mode("append").save(
-            lakehouse.location(spec)
-        )
+def _set_state(lakehouse: Lakehouse, run_id: str, state: str, files: int = 0, lines: int = 0) -> None:
+    lakehouse.append_rows(T.INGEST_RUNS, [(run_id, state, files, lines, _now())])
 
 
-def _set_state(spark: SparkSession, lakehouse: Lakehouse, run_id: str, state: str, files: int = 0, lines: int = 0) -> None:
-    _append(spark, lakehouse, T.INGEST_RUNS, [(run_id, state, files, lines, _now())])
+def dangling_batches(states: Iterable[dict]) -> list[str]:
+    """Batches of ops.ingest_runs rows (`ingest_run_id`, `state`) that started and neither
+    committed nor were rolled back, in the order they started."""
+    seen: dict[str, set[str]] = {}
+    for row in states:
+        seen.setdefault(row["ingest_run_id"], set()).add(row["state"])
+    return [run_id for run_id, found in seen.items() if "started" in found and not {"committed", "rolled_back"} & found]
 
 
 def recover(spark: SparkSession, lakehouse: Lakehouse) -> list[str]:
     """Delete everything written by batches that started but never committed; return their ids."""
-    states = lakehouse.read(spark, T.INGEST_RUNS).groupBy("ingest_run_id").agg(
-        F.collect_set("state").alias("states")
-    )
-    dangling = [
-        r.ingest_run_id
-        for r in states.collect()
-        if "started" in r.states and not {"committed", "rolled_back"} & set(r.states)
-    ]
+    dangling = dangling_batches(lakehouse.read_rows(T.INGEST_RUNS, "ingest_run_id", "state"))
     if dangling:
         ids = ", ".join(f"'{run_id}'" for run_id in dangling)
         for spec in (T.BRONZE_EVENTS, T.BRONZE_ACCOUNTS, T.QUARANTINE, T.RECONCILIATION, T.LEDGER):
             spark.sql(f"DELETE FROM {lakehouse.ref(spec)} WHERE ingest_run_id IN ({ids})")
         for run_id in dangling:
-            _set_state(spark, lakehouse, run_id, "rolled_back")
+            _set_state(lakehouse, run_id, "rolled_back")
     return dangling
 
 
@@ -190,8 +185,7 @@ class IngestJob:
             self._ingest_accounts(accounts, inspections, report)
             if on_batch:
                 on_batch(done + len(accounts), len(events) + len(accounts))
-        report.quarantine_by_rule = self._quarantine_counts(report.run_ids)
-        report.examples = self._quarantine_examples(report.run_ids)
+        report.quarantine_by_rule, report.examples = self._quarantine_by_rule(report.run_ids)
         return report
 
     # -- steps ---------------------------------------------------------------------------------
@@ -200,9 +194,9 @@ class IngestJob:
         """Files whose bytes are not in the ledger yet, with what one pass over their bytes found
         (their SHA-256 among it). Re-deliveries of known bytes are recorded in the ledger (so they
         are not read again) and skipped."""
-        ledger = self.lakehouse.read(self.spark, T.LEDGER).select("file_path", "size", "mtime_ns", "sha256").collect()
-        known_stat = {(r.file_path, r.size, r.mtime_ns) for r in ledger}
-        known_hash = {(r.file_path, r.sha256) for r in ledger}
+        ledger = self.lakehouse.read_rows(T.LEDGER, "file_path", "size", "mtime_ns", "sha256")
+        known_stat = {(r["file_path"], r["size"], r["mtime_ns"]) for r in ledger}
+        known_hash = {(r["file_path"], r["sha256"]) for r in ledger}
         new: list[tuple[LandingFile, Inspection]] = []
         redelivered: list[tuple] = []
         for file in files:
@@ -214,13 +208,13 @@ class IngestJob:
                 report.redelivered.append(file.path)
             else:
                 new.append((file, inspection))
-        _append(self.spark, self.lakehouse, T.LEDGER, redelivered)
+        self.lakehouse.append_rows(T.LEDGER, redelivered)
         return new
 
     def _ingest_events(self, files: list[LandingFile], inspections: dict[str, Inspection], report: IngestReport) -> None:
         spark, lakehouse = self.spark, self.lakehouse
         run_id = new_run_id("ingest")
-        _set_state(spark, lakehouse, run_id, "started", files=len(files))
+        _set_state(lakehouse, run_id, "started", files=len(files))
         now = _now()
         readable = [f for f in files if inspections[f.path].problem is None]
         unreadable = [f for f in files if inspections[f.path].problem is not None]
@@ -256,7 +250,7 @@ class IngestJob:
     def _ingest_accounts(self, files: list[LandingFile], inspections: dict[str, Inspection], report: IngestReport) -> None:
         spark, lakehouse = self.spark, self.lakehouse
         run_id = new_run_id("ingest")
-        _set_state(spark, lakehouse, run_id, "started", files=len(files))
+        _set_state(lakehouse, run_id, "started", files=len(files))
         now = _now()
         rows = []
         for file in files:
@@ -273,7 +267,9 @@ class IngestJob:
                      row.reject_rule, row.reject_field, row.customer_id, row.industry, row.country, row.segment,
                      row.raw_bytes)
                 )
-        _append(spark, lakehouse, T.BRONZE_ACCOUNTS, rows)
+        if rows:
+            spark.createDataFrame(rows, T.BRONZE_ACCOUNTS.columns).write.format("delta").mode("append").save(
+                lakehouse.location(T.BRONZE_ACCOUNTS))
         self._finish(run_id, T.BRONZE_ACCOUNTS, files, inspections, report)
 
     def _finish(self, run_id: str, spec, files: list[LandingFile], inspections: dict[str, Inspection],
@@ -297,45 +293,37 @@ class IngestJob:
             raise ValueError(f"ingest read no line of {len(unread)} non-empty landing file(s), first {unread[0]}; "
                              f"batch {run_id} is not committed and the next run ingests its files again")
         now = _now()
-        _append(
-            spark, lakehouse, T.RECONCILIATION,
+        lakehouse.append_rows(
+            T.RECONCILIATION,
             [(run_id, r.file_path, r.lines_read, r.accepted, r.duplicates, r.quarantined, r.reconciled, now)
              for r in reconciliation],
         )
-        _append(
-            spark, lakehouse, T.LEDGER,
+        lakehouse.append_rows(
+            T.LEDGER,
             [(f.path, f.size, f.mtime_ns, inspections[f.path].sha256, run_id, "ingested", now) for f in files],
         )
         failpoint("ingest.before_commit")
-        _set_state(spark, lakehouse, run_id, "committed", files=len(files),
+        _set_state(lakehouse, run_id, "committed", files=len(files),
                    lines=sum(r.lines_read for r in reconciliation))
         report.run_ids.append(run_id)
         report.files += reconciliation
 
-    def _quarantine_examples(self, run_ids: list[str], per_rule: int = 1) -> list[str]:
-        """One rejected line per rule, as `file:line: rule rule (field)` for the console."""
+    def _quarantine_by_rule(self, run_ids: list[str]) -> tuple[dict[str, int], list[str]]:
+        """Per rule broken in these batches, in one query: how many lines, and its first line as
+        `file:line: rule rule (field)` for the console."""
         if not run_ids:
-            return []
+            return {}, []
         rows = (
             self.lakehouse.read(self.spark, T.QUARANTINE)
             .where(F.col("ingest_run_id").isin(run_ids))
             .groupBy("rule")
-            .agg(F.min(F.struct("file_path", "line_number", "field")).alias("first"))
+            .agg(F.count(F.lit(1)).alias("lines"), F.min(F.struct("file_path", "line_number", "field")).alias("first"))
             .orderBy("rule")
             .collect()
         )
-        return [
+        examples = [
             f"{r.first.file_path}:{r.first.line_number}: rule {r.rule}"
             + (f" (field {r.first.field})" if r.first.field else "")
             for r in rows
         ]
-
-    def _quarantine_counts(self, run_ids: list[str]) -> dict[str, int]:
-        if not run_ids:
-            return {}
-        rows = (
-            self.lakehouse.read(self.spark, T.QUARANTINE)
-            .where(F.col("ingest_run_id").isin(run_ids))
-            .groupBy("rule").count().collect()
-        )
-        return {r.rule: r["count"] for r in rows}
+        return {r.rule: r.lines for r in rows}, examples

@@ -33,12 +33,12 @@ class RefineReport:
     accounts_rows: int = 0
 
 
-def pending_ingest_runs(spark: SparkSession, lakehouse: Lakehouse) -> list[tuple[str, int]]:
+def pending_ingest_runs(lakehouse: Lakehouse) -> list[tuple[str, int]]:
     """Committed ingest batches not yet in the refine ledger, oldest first, with their lines read."""
-    committed = lakehouse.read(spark, bronze.INGEST_RUNS).where(F.col("state") == "committed")
-    done = lakehouse.read(spark, T.REFINE_LEDGER).select("ingest_run_id")
-    rows = committed.select("ingest_run_id", "lines").join(done, "ingest_run_id", "left_anti").collect()
-    return sorted((r.ingest_run_id, r.lines or 0) for r in rows)
+    done = {r["ingest_run_id"] for r in lakehouse.read_rows(T.REFINE_LEDGER, "ingest_run_id")}
+    return sorted((r["ingest_run_id"], r["lines"] or 0)
+                  for r in lakehouse.read_rows(bronze.INGEST_RUNS, "ingest_run_id", "state", "lines")
+                  if r["state"] == "committed" and r["ingest_run_id"] not in done)
 
 
 class RefineJob:
@@ -56,7 +56,7 @@ class RefineJob:
         lakehouse = self.lakehouse
         lakehouse.ensure(*bronze.ALL, *T.ALL)
         report = RefineReport()
-        pending = pending_ingest_runs(self.spark, lakehouse)
+        pending = pending_ingest_runs(lakehouse)
         if not pending:
             return report
         report.refine_run_id, report.ingest_runs = new_run_id("refine"), [run for run, _ in pending]
@@ -104,9 +104,7 @@ class RefineJob:
             table_written()
         self._refresh_accounts(runs, report)
         now = datetime.now(timezone.utc)
-        spark.createDataFrame([(r, report.refine_run_id, now) for r in runs], T.REFINE_LEDGER.columns).write.format(
-            "delta"
-        ).mode("append").save(lakehouse.location(T.REFINE_LEDGER))
+        lakehouse.append_rows(T.REFINE_LEDGER, [(r, report.refine_run_id, now) for r in runs])
 
     def _insert_new(self, spec, rows, month_counts: dict[str, int]) -> int:
         """Insert rows whose event_id is not in the table yet; return how many were inserted.
