@@ -76,6 +76,12 @@ class Lakehouse:
         table = storage.open_delta(storage.table_path(self.root, spec))
         return table.to_pyarrow_table(columns=list(columns)).to_pylist()
 
+    def partitions(self, spec: TableSpec, column: str) -> set[str]:
+        """The values of partition column `column` that have data files (ISO text for dates), read
+        from the table's Delta log in this process: no engine job."""
+        table = storage.open_delta(storage.table_path(self.root, spec))
+        return {p[column] for p in table.partitions() if p.get(column) is not None}
+
     def ensure(self, *specs: TableSpec) -> list[AddedColumn]:
         """Create each table that does not exist yet, empty, with its schema and partitioning, and
         bring each one an earlier version built to its declared layout (jobs/layout.py): the
