@@ -76,11 +76,28 @@ class Lakehouse:
         table = storage.open_delta(storage.table_path(self.root, spec))
         return table.to_pyarrow_table(columns=list(columns)).to_pylist()
 
-    def partitions(self, spec: TableSpec, column: str) -> set[str]:
-        """The values of partition column `column` that have data files (ISO text for dates), read
-        from the table's Delta log in this process: no engine job."""
-        table = storage.open_delta(storage.table_path(self.root, spec))
-        return {p[column] for p in table.partitions() if p.get(column) is not None}
+    def may_hold(self, spec: TableSpec, column: str, values: list[str]) -> bool:
+        """Whether a data file of the table may hold a row whose string `column` is one of
+        `values`, by the files' min/max statistics in its Delta log (read in this process, no
+        engine job). Only a False is certain: a file without statistics for the column may."""
+        if not values:
+            return False
+        low, high = min(values), max(values)
+        import pyarrow as pa
+
+        files = pa.table(storage.open_delta(storage.table_path(self.root, spec)).get_add_actions(flatten=True))
+        if files.num_rows == 0:
+            return False
+        names = files.schema.names
+        if f"min.{column}" not in names or f"max.{column}" not in names:
+            return True
+        # A string's statistics may be truncated: a prefix for the minimum, a prefix and a high
+        # character for the maximum, so the range still contains every value of the file.
+        for file_min, file_max in zip(files.column(f"min.{column}").to_pylist(),
+                                      files.column(f"max.{column}").to_pylist()):
+            if file_min is None or file_max is None or (file_min <= high and file_max >= low):
+                return True
+        return False
 
     def ensure(self, *specs: TableSpec) -> list[AddedColumn]:
         """Create each table that does not exist yet, empty, with its schema and partitioning, and

@@ -1,7 +1,8 @@
 """The refine job: committed, not yet refined bronze batches -> silver, idempotently.
 
-Each silver event table is updated with ``MERGE ... WHEN NOT MATCHED THEN INSERT`` on event_id,
-so re-running after a crash (before the refine ledger row is written) inserts nothing twice.
+A group of batches is appended to each silver event table; where a refine of the same batches was
+cut off after writing to the table (before the refine ledger row), ``MERGE ... WHEN NOT MATCHED
+THEN INSERT`` on event_id instead, so re-running after a crash inserts nothing twice.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ class RefineJob:
         counts = self._counts_by_type_and_month(accepted)
         for event_type in EVENT_TYPES:
             spec = T.EVENT_TABLES[event_type.name]
-            inserted = self._insert_new(spec, flatten_event_type(events, event_type), counts.get(event_type.name, {}))
+            inserted = self._insert_new(spec, flatten_event_type(events, event_type), counts.get(event_type.name, {}),
+                                        runs)
             report.inserted[spec.qualified] = report.inserted.get(spec.qualified, 0) + inserted
             failpoint(f"refine.after_merge.{spec.name}")
             table_written()
@@ -106,21 +108,22 @@ class RefineJob:
         now = datetime.now(timezone.utc)
         lakehouse.append_rows(T.REFINE_LEDGER, [(r, report.refine_run_id, now) for r in runs])
 
-    def _insert_new(self, spec, rows, month_counts: dict[str, int]) -> int:
+    def _insert_new(self, spec, rows, month_counts: dict[str, int], runs: list[str]) -> int:
         """Insert rows whose event_id is not in the table yet; return how many were inserted.
 
-        Rows match on event_id within their event month. When the table has no file in any of
-        the batch's months (a backfill, or a new month; read from its Delta log, no query),
-        nothing can match, so the rows are appended: the same result as the MERGE without its
-        join (about a fifth of refine's time on a backfill). Otherwise a MERGE, with the months
-        spelled out in the condition so that every engine prunes the target to those partitions
-        before joining.
+        Accepted event ids are unique across bronze batches (jobs/ingest/job.py), so a row of
+        these batches can only be in the table already if a refine of them was cut off after
+        writing it. When the table's Delta log shows that no file may hold a row of these batches
+        (their ids against each file's min/max statistics, read in this process), the rows are
+        appended: the MERGE's result without its join, on every run but one after a crash.
+        Otherwise a MERGE on event_id within the event months, spelled out in the condition so
+        that every engine prunes the target to those partitions before joining.
         """
         if not month_counts:
             return 0
         in_months = ", ".join(f"DATE'{m}'" for m in sorted(month_counts))
         location = self.lakehouse.location(spec)
-        if not self.lakehouse.partitions(spec, "event_month") & set(month_counts):
+        if not self.lakehouse.may_hold(spec, "ingest_run_id", runs):
             rows.write.format("delta").mode("append").save(location)
             return sum(month_counts.values())
         view = f"_refine_{spec.name}"

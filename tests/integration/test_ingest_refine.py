@@ -163,7 +163,7 @@ def test_truncated_gzip_is_quarantined_and_the_run_goes_on(small_landing, engine
 
 
 # A kill between the engine's bronze write and the ledger's commit: the batch's rows are in bronze,
-# its commit is not. The other kill points (before the commit, between two silver MERGEs, inside
+# its commit is not. The other kill points (before the commit, between two silver tables, inside
 # the dbt build) are the same Python around the same Delta commits on either engine, and are
 # killed on Sail in test_scheduled_runs, where each costs seconds rather than a minute and a half.
 @pytest.mark.parametrize("failpoint", ["ingest.after_bronze_write"])
@@ -241,6 +241,30 @@ def test_refine_killed_between_groups_resumes_with_the_groups_left(refined, smal
     assert [r.ingest_run_id for r in spark.read.format("delta").load(ledger).collect()] == [min(ingest.run_ids)]
     assert run_cli(settings, "refine", remote_url=sail.url, extra_env=one_batch_per_group) == 0
     assert sorted(r.ingest_run_id for r in spark.read.format("delta").load(ledger).collect()) == sorted(ingest.run_ids)
+    ours = silver_snapshot(spark, settings.lakehouse)
+    reference = silver_snapshot(engines.handle(DEFAULT_ENGINE).session(), refined.settings.lakehouse)
+    for name in reference:
+        pd.testing.assert_frame_equal(reference[name], ours[name], obj=name)
+
+
+@pytest.mark.sail
+def test_refine_killed_after_writing_some_tables_inserts_nothing_twice_on_the_rerun(refined, small_landing, engines,
+                                                                                   tmp_path):
+    """Killed after it wrote the batch to some silver tables, before its ledger row: the re-run
+    refines the same batch again, merges it into the tables that hold it already (their Delta
+    statistics say they may) and appends it to the others. Silver is the uninterrupted run's."""
+    settings = settings_for(tmp_path, "sail").with_overrides(paths={"landing": str(small_landing.root)})
+    sail = engines.handle("sail")
+    spark = sail.session()
+    ingest = pipeline.ingest(settings, spark)
+    tables = list(EVENT_TABLES.values())
+    killed_after = tables[2]
+    assert run_cli(settings, "refine", failpoint=f"refine.after_merge.{killed_after.name}",
+                   remote_url=sail.url) == -signal.SIGKILL
+    lakehouse = Lakehouse(settings.lakehouse)
+    written = [spec for spec in tables if lakehouse.may_hold(spec, "ingest_run_id", ingest.run_ids)]
+    assert written == tables[:3]
+    assert run_cli(settings, "refine", remote_url=sail.url) == 0
     ours = silver_snapshot(spark, settings.lakehouse)
     reference = silver_snapshot(engines.handle(DEFAULT_ENGINE).session(), refined.settings.lakehouse)
     for name in reference:
