@@ -1,14 +1,16 @@
 """How the pipeline's engine tables are declared, created, upgraded and read (where they live:
 jobs/storage.py; how an earlier version's layout is upgraded: jobs/layout.py).
 
-Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Data goes through the engine; the
-few bookkeeping rows of the ops tables (a batch's state, its ledger and reconciliation rows) are
-written and read in this process (`append_rows`, `read_rows`, through deltalake): one Delta commit
-of a few rows, where the JVM engine spends a job on each (docs/benchmarks.md). Job code addresses them by location
+Tables are Delta tables at ``<lakehouse>/<schema>/<table>``. Job code addresses them by location
 (``delta.`<path>` `` in SQL, ``read.format("delta").load(path)``), never by a catalog name:
 catalogs differ per engine (Sail's lives in each Connect session, the local JVM's in the server's
 memory and is shared by its sessions), so a name could point at another lakehouse's table.
 `register` declares catalog names for readers that want them (dbt sources, notebooks).
+
+Data goes through the engine. The few bookkeeping rows of the ops tables (a batch's states, its
+ledger and reconciliation rows) are written and read in this process through deltalake
+(`append_rows`, `read_rows`), and so is what a table's Delta log says of its files (`may_hold`):
+one small commit or a log read, where the JVM engine spends a job on each (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 from pyspark.sql.connect.dataframe import DataFrame
 from pyspark.sql.connect.session import SparkSession
 
@@ -63,8 +66,6 @@ class Lakehouse:
     def append_rows(self, spec: TableSpec, rows: list[tuple]) -> None:
         """Append `rows` (tuples in the declared column order) in one commit, in this process."""
         if rows:
-            import pyarrow as pa
-
             schema = layout.arrow_schema(spec.columns)
             columns = list(zip(*rows))
             storage.write_delta(storage.table_path(self.root, spec),
@@ -83,8 +84,6 @@ class Lakehouse:
         if not values:
             return False
         low, high = min(values), max(values)
-        import pyarrow as pa
-
         files = pa.table(storage.open_delta(storage.table_path(self.root, spec)).get_add_actions(flatten=True))
         if files.num_rows == 0:
             return False
