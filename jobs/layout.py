@@ -15,13 +15,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from jobs import storage
 
-# The SQL DDL types TableSpecs use, as Delta's schema names them.
-DELTA_TYPES = {
-    "string": "string", "bigint": "long", "int": "integer", "integer": "integer", "double": "double",
-    "boolean": "boolean", "date": "date", "timestamp": "timestamp", "binary": "binary",
+# The SQL DDL types TableSpecs may use: each as Delta's schema names it, and as the Arrow type
+# deltalake writes for it (Delta's `timestamp` is microseconds in UTC).
+DECLARABLE_TYPES = {
+    "string": ("string", pa.string()), "bigint": ("long", pa.int64()), "int": ("integer", pa.int32()),
+    "integer": ("integer", pa.int32()), "double": ("double", pa.float64()), "boolean": ("boolean", pa.bool_()),
+    "date": ("date", pa.date32()), "timestamp": ("timestamp", pa.timestamp("us", tz="UTC")),
+    "binary": ("binary", pa.binary()),
 }
+DELTA_TYPES = {sql_type: delta for sql_type, (delta, _) in DECLARABLE_TYPES.items()}
 
 
 class LayoutError(RuntimeError):
@@ -52,15 +58,9 @@ def ddl_columns(ddl: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def arrow_schema(ddl: str):
-    """A TableSpec's DDL as a pyarrow schema (what deltalake writes for it): Delta's `timestamp`
-    is microseconds in UTC."""
-    import pyarrow as pa
-
-    types = {"string": pa.string(), "bigint": pa.int64(), "int": pa.int32(), "integer": pa.int32(),
-             "double": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
-             "timestamp": pa.timestamp("us", tz="UTC"), "binary": pa.binary()}
-    return pa.schema([pa.field(name, types[sql_type]) for name, sql_type in ddl_columns(ddl)])
+def arrow_schema(ddl: str) -> pa.Schema:
+    """A TableSpec's DDL as the Arrow schema deltalake writes for it."""
+    return pa.schema([pa.field(name, DECLARABLE_TYPES[sql_type][1]) for name, sql_type in ddl_columns(ddl)])
 
 
 def layout_changes(table: str, ddl: str, partitioned_by: tuple[str, ...],

@@ -121,11 +121,11 @@ class RefineJob:
         """
         if not month_counts:
             return 0
-        in_months = ", ".join(f"DATE'{m}'" for m in sorted(month_counts))
         location = self.lakehouse.location(spec)
         if not self.lakehouse.may_hold(spec, "ingest_run_id", runs):
             rows.write.format("delta").mode("append").save(location)
             return sum(month_counts.values())
+        in_months = ", ".join(f"DATE'{m}'" for m in sorted(month_counts))
         view = f"_refine_{spec.name}"
         rows.createOrReplaceTempView(view)
         result = self.spark.sql(
