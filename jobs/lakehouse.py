@@ -91,7 +91,8 @@ class Lakehouse:
         if f"min.{column}" not in names or f"max.{column}" not in names:
             return True
         # A string's statistics may be truncated: a prefix for the minimum, a prefix and a high
-        # character for the maximum, so the range still contains every value of the file.
+        # character (U+007F on the JVM engine) for the maximum, so the range still contains every
+        # value of the file whose characters sort below it: the run ids compared here are ASCII.
         for file_min, file_max in zip(files.column(f"min.{column}").to_pylist(),
                                       files.column(f"max.{column}").to_pylist()):
             if file_min is None or file_max is None or (file_min <= high and file_max >= low):
