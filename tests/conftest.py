@@ -3,10 +3,13 @@ when the suite runs under pytest-xdist, as `make test` does)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -80,6 +83,30 @@ class Engines:
     def stop(self) -> None:
         for handle in self.handles.values():
             handle.stop()
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder `name`, built by `build(folder)` once per test session however many xdist
+    workers ask for it (pytest-xdist's recipe for a session fixture computed once: the workers'
+    base temporary folders share a parent). The first to ask builds it under a file lock; the
+    others wait for it, then read it. A failed build leaves nothing behind: the next asker
+    builds it again (and fails the same way)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder, built = base / f"once-{name}", base / f"once-{name}.built"
+    with open(base / f"once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not built.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            try:
+                build(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            built.touch()
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import built_once, settings_for
 from tests.conftest import report_contents as report_of  # noqa: F401 (the store tests import it here)
-from tests.conftest import settings_for
 from tests.integration.conftest import cli_process, generate_small
 from tests.servers.s3proxy import S3Proxy
 
@@ -37,20 +38,24 @@ def s3(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def local_landing(tmp_path_factory):
-    root = tmp_path_factory.mktemp("landing") / "landing"
-    generate_small(root, until=BACKFILL_DAY)
-    return root
+    """The telemetry, written once for both test workers (the cluster and the store tests)."""
+    return built_once(tmp_path_factory, "landing", lambda root: generate_small(root, until=BACKFILL_DAY))
 
 
 @pytest.fixture(scope="session")
 def reference(local_landing, tmp_path_factory):
     """The same telemetry on local paths: one run for the last day, on Sail (the engines give the
-    same marts: tests/known_answers/test_engine_parity.py)."""
-    settings = settings_for(tmp_path_factory.mktemp("reference"), "sail").with_overrides(
-        paths={"landing": str(local_landing)})
-    done = cli_process(settings, "run", "--date", BACKFILL_DAY.isoformat(), extra_env={"SODAI__ENGINE__KIND": "sail"})
-    assert done.returncode == 0, done.stdout[-3000:]
-    return settings
+    same marts: tests/known_answers/test_engine_parity.py). Run once for both test workers: the
+    tests only read it."""
+    def settings(root: Path):
+        return settings_for(root, "sail").with_overrides(paths={"landing": str(local_landing)})
+
+    def run(root: Path) -> None:
+        done = cli_process(settings(root), "run", "--date", BACKFILL_DAY.isoformat(),
+                           extra_env={"SODAI__ENGINE__KIND": "sail"})
+        assert done.returncode == 0, done.stdout[-3000:]
+
+    return settings(built_once(tmp_path_factory, "reference", run))
 
 
 def on_s3(s3, root, bucket: str, engine: str = "sail", **overrides):
